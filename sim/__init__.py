@@ -1,0 +1,19 @@
+"""samflode: a discrete-event simulator of Swedish labour-market rehabilitation in samverkan.
+
+Public API (DESIGN.md): ``load_scenario`` reads and validates a scenario file; ``simulate`` runs
+replications and returns the event log, the KPIs and their summary.
+"""
+
+from sim.loader import ScenarioError, load_scenario, parse_scenario
+from sim.runner import Result, simulate, write_results
+from sim.scenario import Scenario
+
+__all__ = [
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+    "parse_scenario",
+    "simulate",
+    "write_results",
+]

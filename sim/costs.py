@@ -1,0 +1,116 @@
+"""Costs per financing party: a pure function of the event log and the scenario's prices.
+
+Three kinds of cost, over the analysis window [warm-up, horizon):
+
+* staff: every person's paid hours on the method (headcount × working hours × share on the method ×
+  cost per hour), borne by the pool's organisation(s) — staff are paid whether busy or not;
+* provider base fee: hours billed while an intervention runs (hours per week × days / 7 × fee);
+* result bonuses (sub-goal, job, 6 months in work by difficulty) and the participant's start bonus
+  (000 §6.3).
+
+Provider fees and bonuses are paid from the samordningsförbund pot, split by its members' shares.
+The parties' costs add up to the total by construction; a test checks it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from sim.eventlog import Event
+from sim.scenario import PARTIES, Scenario
+from sim.workcalendar import WorkCalendar
+
+
+def _rows(log: pd.DataFrame, event: Event) -> pd.DataFrame:
+    return log[log["event"] == event.value]
+
+
+def _in_window(rows: pd.DataFrame, start: float, end: float) -> pd.DataFrame:
+    return rows[(rows["time"] >= start) & (rows["time"] < end)]
+
+
+def staff_cost_by_party(scenario: Scenario) -> dict[str, float]:
+    """Paid staff time in the window, SEK, per party."""
+    w, h = scenario.warmup_days, scenario.horizon_days
+    calendar = WorkCalendar(scenario.calendar, h)
+    out = dict.fromkeys(PARTIES, 0.0)
+    for pool in scenario.staff.values():
+        hours = pool.headcount * calendar.available_hours(w, h, pool.share_on_method)
+        for party, share in pool.party_shares().items():
+            out[party] += hours * pool.cost_per_hour_sek * share
+    return out
+
+
+def provider_cost(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
+    """Base fees and bonuses in the window, SEK, by kind."""
+    w, h = scenario.warmup_days, scenario.horizon_days
+    out = {
+        "base_fee": 0.0,
+        "bonus_subgoal": 0.0,
+        "bonus_job": 0.0,
+        "bonus_6m": 0.0,
+        "startbidrag": 0.0,
+    }
+    market = scenario.insatsmarknad
+    if market is None:
+        return out
+    started = _rows(log, Event.INSATS_STARTED)
+    ended = _rows(log, Event.INSATS_ENDED)
+    if len(started):
+        s = started.assign(k=started.groupby("participant").cumcount())
+        e = ended.assign(k=ended.groupby("participant").cumcount())
+        runs = s.merge(
+            e[["participant", "k", "time"]],
+            on=["participant", "k"],
+            how="left",
+            suffixes=("", "_end"),
+        )
+        t1 = runs["time_end"].fillna(h).to_numpy()
+        days = (np.minimum(t1, h) - np.maximum(runs["time"].to_numpy(), w)).clip(min=0)
+        fee = (
+            runs["resource"]
+            .astype(str)
+            .map({name: p.base_fee_per_hour_sek for name, p in market.providers.items()})
+            .to_numpy(dtype=float)
+        )
+        out["base_fee"] = float(np.sum(days / 7.0 * runs["value"].to_numpy() * fee))
+    costs = scenario.costs
+    out["bonus_subgoal"] = len(_in_window(_rows(log, Event.SUBGOAL_REACHED), w, h)) * (
+        costs.bonus_subgoal_sek
+    )
+    jobs = _in_window(ended[ended["detail"] == "work"], w, h)
+    out["bonus_job"] = len(jobs) * costs.bonus_job_sek
+    out["startbidrag"] = len(jobs) * costs.startbidrag_sek
+    # The 6-month bonus goes to the provider whose intervention ended in a job.
+    job_participants = ended.loc[ended["detail"] == "work", "participant"]
+    six = _in_window(_rows(log, Event.FOLLOWUP_6M), w, h)
+    six = six[(six["detail"] == "work") & six["participant"].isin(job_participants)]
+    bonus = six["value"].map(lambda d: costs.bonus_6m_sek.get(int(d), 0.0)) if len(six) else []
+    out["bonus_6m"] = float(np.sum(bonus))
+    return out
+
+
+def cost_kpis(log: pd.DataFrame, scenario: Scenario, *, arrivals: float) -> dict[str, float]:
+    """``cost_total_sek``, ``cost_<party>_sek``, per participant and per work outcome."""
+    w, h = scenario.warmup_days, scenario.horizon_days
+    by_party = staff_cost_by_party(scenario)
+    provider = provider_cost(log, scenario)
+    pot = sum(provider.values())
+    for party, share in scenario.financing.pot_shares.items():
+        by_party[party] += pot * share
+    total = sum(by_party.values())
+    exits = _in_window(_rows(log, Event.EXITED), w, h)
+    work = int((exits["detail"] == "work").sum())
+    out = {
+        "cost_total_sek": total,
+        "cost_staff_sek": total - pot,
+        "cost_providers_sek": pot,
+        "cost_per_participant_sek": total / arrivals if arrivals > 0 else math.nan,
+        "cost_per_work_outcome_sek": total / work if work > 0 else math.nan,
+    }
+    for party in PARTIES:
+        out[f"cost_{party}_sek"] = by_party[party]
+    return out

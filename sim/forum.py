@@ -1,0 +1,59 @@
+"""Forum: one door in (000 §6.1).
+
+A participant comes without booking (walk-in) or at a booked time; the first meeting is the triage
+("Vad vill du? Vad kan du? Vem är du?") by Forum staff, who judge the case simple or complex. Simple
+cases get their kontrakt in Forum in at most two meetings ("inom två veckor och i normalfallet två
+möten som mest"); complex cases are handed over to Konsultation. Rules: first meeting within 7 days,
+kontrakt within 14 days (000 §6.1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import simpy
+
+from sim.eventlog import Event
+from sim.participant import TRACK_SIMPLE
+from sim.staff import NAN, meet
+
+if TYPE_CHECKING:
+    from sim.model import Context
+    from sim.participant import Participant
+
+STAGE = "forum"
+
+
+def first_meeting(ctx: Context, p: Participant) -> Generator[simpy.Event, object, bool]:
+    """Triage meeting; sets ``p.stage``; returns False if the participant gave up waiting."""
+    env = ctx.env
+    p.stage = STAGE
+    if p.channel == "booked":
+        yield env.timeout(p.booking_delay)
+    ctx.append(
+        (env.now, p.pid, p.group, Event.QUEUED, STAGE, ctx.forum_pool[0].role, "triage", NAN)
+    )
+    met = yield from meet(ctx, p, STAGE, "triage", ctx.forum_pool, p.triage_duration)
+    if met:
+        if ctx.scenario.konsultation is None:
+            p.track = TRACK_SIMPLE
+        ctx.append((env.now, p.pid, p.group, Event.TRIAGED, STAGE, "", p.track, NAN))
+    return met
+
+
+def kontrakt(ctx: Context, p: Participant, *, first: bool) -> Generator[simpy.Event, object, bool]:
+    """Forum-track kontrakt: a planning meeting if needed (always after a restart), then signing."""
+    env = ctx.env
+    p.stage = STAGE
+    if p.second_meeting or not first:
+        yield env.timeout(p.second_meeting_delay)
+        ctx.append(
+            (env.now, p.pid, p.group, Event.QUEUED, STAGE, ctx.forum_pool[0].role, "planning", NAN)
+        )
+        met = yield from meet(ctx, p, STAGE, "planning", ctx.forum_pool, p.planning_duration)
+        if not met:
+            return False
+    p.kontrakts += 1
+    ctx.append((env.now, p.pid, p.group, Event.KONTRAKT_SIGNED, STAGE, "", "", p.kontrakts))
+    return True

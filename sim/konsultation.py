@@ -1,0 +1,43 @@
+"""Konsultation: the multi-professional team for complex cases (000 §6.2).
+
+After the hand-over (dossier and fullmakt; "ofta ... direkt", otherwise within a week, 000 §6.1) the
+team meets the participant together: every role listed in the scenario (e.g. FK, AF, municipality,
+region) must be free at the same time. Several sessions, a set interval apart, end in a kontrakt
+with goals and a check. Rule: first session within 7 days of the hand-over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import simpy
+
+from sim.eventlog import Event
+from sim.staff import NAN, meet
+
+if TYPE_CHECKING:
+    from sim.model import Context
+    from sim.participant import Participant
+
+STAGE = "konsultation"
+
+
+def run(ctx: Context, p: Participant) -> Generator[simpy.Event, object, bool]:
+    """Hand-over, sessions and kontrakt; returns False if the participant gave up waiting."""
+    env = ctx.env
+    p.stage = STAGE
+    pid, group, append = p.pid, p.group, ctx.append
+    append((env.now, pid, group, Event.HANDOVER, STAGE, "", "", NAN))
+    yield env.timeout(p.handover_delay)
+    append((env.now, pid, group, Event.QUEUED, STAGE, ctx.konsultation_label, "session", NAN))
+    last = len(p.session_durations) - 1
+    for i, duration in enumerate(p.session_durations):
+        met = yield from meet(ctx, p, STAGE, "session", ctx.konsultation_pools, duration)
+        if not met:
+            return False
+        if i < last:
+            yield env.timeout(p.session_intervals[i])
+    p.kontrakts += 1
+    append((env.now, pid, group, Event.KONTRAKT_SIGNED, STAGE, "", "", p.kontrakts))
+    return True

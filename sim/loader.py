@@ -1,0 +1,177 @@
+"""Load a scenario file: safe YAML, provenance, validation, and one clear error message.
+
+Numbers in a scenario file carry their source. A number may be written as ``{value: 7, source:
+"000 §6.1"}`` (or ``assumption:`` with a reason), and any mapping may hold ``source:`` or
+``assumption:`` keys that cover every number inside it. The loader strips these into
+``Scenario.provenance`` (dotted path → text) before validation, so the model only sees numbers.
+Any problem becomes a :class:`ScenarioError` naming the file, the field and the allowed range.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from sim.distributions import DIST_NAMES
+from sim.scenario import Scenario
+
+log = logging.getLogger(__name__)
+
+PROVENANCE_KEYS = ("source", "assumption")
+MAX_FILE_BYTES = 1_000_000
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; the message is meant for the user, as is."""
+
+
+def split_provenance(raw: Any, path: str = "") -> tuple[Any, dict[str, str]]:
+    """Return ``raw`` without provenance keys, and the provenance found, keyed by dotted path."""
+    found: dict[str, str] = {}
+    if isinstance(raw, dict):
+        keys = set(raw)
+        if "value" in keys and keys - {"value"} <= set(PROVENANCE_KEYS) and len(keys) > 1:
+            found[path] = _provenance_text(raw)
+            return raw["value"], found
+        clean = {}
+        if keys & set(PROVENANCE_KEYS):
+            found[path] = _provenance_text(raw)
+        for key, value in raw.items():
+            if key in PROVENANCE_KEYS:
+                continue
+            sub = f"{path}.{key}" if path else str(key)
+            clean[key], inner = split_provenance(value, sub)
+            found.update(inner)
+        return clean, found
+    if isinstance(raw, list):
+        out = []
+        for i, value in enumerate(raw):
+            v, inner = split_provenance(value, f"{path}[{i}]")
+            out.append(v)
+            found.update(inner)
+        return out, found
+    return raw, found
+
+
+def _provenance_text(node: dict) -> str:
+    parts = []
+    for key in PROVENANCE_KEYS:
+        if key in node:
+            parts.append(f"{key}: {node[key]}")
+    return "; ".join(parts)
+
+
+def uncited_numbers(clean: Any, provenance: dict[str, str], path: str = "") -> list[str]:
+    """Return dotted paths of numbers that have no source or assumption on them or above them."""
+    if path in provenance:
+        return []
+    if isinstance(clean, bool) or clean is None or isinstance(clean, str):
+        return []
+    if isinstance(clean, int | float):
+        return [path]
+    out: list[str] = []
+    if isinstance(clean, dict):
+        for key, value in clean.items():
+            out += uncited_numbers(value, provenance, f"{path}.{key}" if path else str(key))
+    elif isinstance(clean, list):
+        for i, value in enumerate(clean):
+            out += uncited_numbers(value, provenance, f"{path}[{i}]")
+    return out
+
+
+def parse_scenario(text: str, *, origin: str = "<scenario>") -> Scenario:
+    """Parse YAML text into a validated Scenario; raise ScenarioError with a user message."""
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{origin}: file is larger than {MAX_FILE_BYTES} bytes")
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise ScenarioError(
+            f"{origin}: not valid YAML{where}: {getattr(exc, 'problem', exc)}"
+        ) from None
+    if not isinstance(raw, dict):
+        raise ScenarioError(
+            f"{origin}: expected a YAML mapping of scenario fields, got {type(raw).__name__}"
+        )
+    clean, provenance = split_provenance(raw)
+    clean["provenance"] = provenance
+    try:
+        return Scenario.model_validate(clean)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(exc, origin)) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and validate a scenario file; raise ScenarioError with a user message."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read scenario file ({exc})") from None
+    scenario = parse_scenario(text, origin=str(path))
+    log.debug("loaded scenario %s from %s", scenario.name, path)
+    return scenario
+
+
+def format_validation_error(exc: ValidationError, origin: str) -> str:
+    """Turn pydantic's error list into lines of ``file: field: message (got value)``."""
+    lines = []
+    seen: set[str] = set()
+    for err in exc.errors():
+        loc = _dotted(err["loc"])
+        msg = _message(err)
+        line = f"{origin}: {loc}: {msg}" if loc else f"{origin}: {msg}"
+        if line not in seen:
+            seen.add(line)
+            lines.append(line)
+    return "\n".join(lines[:10]) + (f"\n… and {len(lines) - 10} more" if len(lines) > 10 else "")
+
+
+def _dotted(loc: tuple) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif item in DIST_NAMES or str(item).startswith(("function-", "literal[")):
+            # pydantic names the union member it tried; the user wrote the field, not the member.
+            continue
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts)
+
+
+def _message(err: dict) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx", {})
+    got = err.get("input")
+    got_text = "" if isinstance(got, dict | list) else f" (got {got!r})"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (not part of the scenario format)"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        sign = {
+            "greater_than_equal": "≥",
+            "greater_than": ">",
+            "less_than_equal": "≤",
+            "less_than": "<",
+        }[kind]
+        bound = next(iter(ctx.values()))
+        return f"must be {sign} {bound}{got_text}"
+    if kind == "union_tag_invalid":
+        return f"unknown distribution {ctx.get('tag')!r}; allowed: {', '.join(DIST_NAMES)}"
+    if kind == "union_tag_not_found":
+        return f"needs a 'dist' key; allowed: {', '.join(DIST_NAMES)}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}{got_text}"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return f"{err['msg']}{got_text}"

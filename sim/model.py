@@ -1,0 +1,183 @@
+"""The model: wires one SimPy environment, the stages and the event log for one replication.
+
+A participant arrives (target group, channel), passes Forum (triage; simple cases get their
+kontrakt there), Konsultation for complex cases, the Insatsmarknad, and exits with follow-up at
+90 days and 6 months. A failed kontrakt restarts the track. Anyone who waits longer than their
+patience drops out. At the horizon every participant still in the system is recorded once, so
+``arrivals = exits + in system`` can be checked from the log alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Generator
+
+import simpy
+
+from sim import exit as exit_stage
+from sim import forum, insatsmarknad, konsultation
+from sim.eventlog import Event, EventLog
+from sim.insatsmarknad import Market
+from sim.participant import TRACK_COMPLEX, TRACK_SIMPLE, GroupDraws, Participant
+from sim.scenario import OutcomeRule, Scenario
+from sim.staff import NAN, Pool, open_case
+from sim.streams import Streams
+from sim.workcalendar import WorkCalendar
+
+log = logging.getLogger(__name__)
+
+
+class Context:
+    """Everything one replication's processes share: env, pools, market, streams, log."""
+
+    def __init__(self, scenario: Scenario, *, seed: int, replication: int) -> None:
+        self.scenario = scenario
+        self.env = simpy.Environment()
+        self.streams = Streams(seed, replication)
+        self.log = EventLog()
+        self.append = self.log.records.append
+        self.calendar = WorkCalendar(scenario.calendar, scenario.horizon_days)
+        self.calendar_enabled = self.calendar.enabled
+        self.pools = {role: Pool(self.env, role, cfg) for role, cfg in scenario.staff.items()}
+        self.forum_pool = (self.pools[scenario.forum.staff],)
+        k = scenario.konsultation
+        self.konsultation_pools = tuple(self.pools[r] for r in k.roles) if k else ()
+        self.konsultation_label = "+".join(k.roles) if k else ""
+        self.handlaggare = {
+            g: self.pools[cfg.handlaggare]
+            for g, cfg in scenario.groups.items()
+            if cfg.handlaggare is not None
+        }
+        self.market = Market(self.env, scenario.insatsmarknad) if scenario.insatsmarknad else None
+        self.checkin_duration = (
+            self.streams.sampler(
+                "insatsmarknad.followup_duration", scenario.insatsmarknad.followup_duration
+            )
+            if scenario.insatsmarknad
+            else None
+        )
+        self.follow_up = scenario.exit.follow_up
+        self.active: dict[int, Participant] = {}
+        self.next_pid = 0
+        self._rules: dict[tuple[str, str, str], OutcomeRule] = {}
+
+    def next_open_all(self, t: float, pools: tuple[Pool, ...], duration: float) -> float:
+        """Earliest time ≥ t when every pool is at work for a meeting of ``duration`` days."""
+        cal = self.calendar
+        while True:
+            start = max(cal.next_open(t, pool.share, duration) for pool in pools)
+            if start == t:
+                return t
+            t = start
+
+    def outcome_rule(self, group: str, track: str, intervention: str) -> OutcomeRule:
+        """Cached lookup of the first matching outcome rule (validated to exist)."""
+        key = (group, track, intervention)
+        rule = self._rules.get(key)
+        if rule is None:
+            rule = self.scenario.outcome_rule(group, track, intervention)
+            self._rules[key] = rule
+        return rule
+
+
+def arrivals(ctx: Context, group: str, draws: GroupDraws) -> Generator[simpy.Event, object, None]:
+    """Poisson arrivals of one target group; with a calendar, only within office hours."""
+    cfg = ctx.scenario.groups[group]
+    if cfg.inflow_per_week <= 0:
+        return
+    env = ctx.env
+    cal = ctx.calendar
+    open_days_per_week = len(ctx.scenario.calendar.weekdays) if cal.enabled else 7.0
+    gap = ctx.streams.sampler(
+        f"arrivals.{group}",
+        _exponential_days(open_days_per_week / cfg.inflow_per_week),
+    )
+    horizon = ctx.scenario.horizon_days
+    clock = 0.0
+    while True:
+        clock += gap.draw()
+        t = cal.open_days_to_time(clock)
+        if t >= horizon:
+            return
+        yield env.timeout(t - env.now)
+        pid = ctx.next_pid
+        ctx.next_pid = pid + 1
+        p = draws.new(pid)
+        env.process(participant(ctx, p, draws))
+
+
+def _exponential_days(mean_days: float):  # noqa: ANN202 - a distribution spec
+    from sim.distributions import Exponential
+
+    return Exponential(dist="exponential", mean=mean_days, unit="days")
+
+
+def participant(ctx: Context, p: Participant, draws: GroupDraws) -> Generator:
+    """One participant's path from arrival to exit and follow-up."""
+    env = ctx.env
+    sc = ctx.scenario
+    ctx.active[p.pid] = p
+    ctx.append((env.now, p.pid, p.group, Event.ARRIVED, "arrival", "", p.channel, p.difficulty))
+    if p.channel == "direct_konsultation":
+        p.track = TRACK_COMPLEX
+    else:
+        met = yield from forum.first_meeting(ctx, p)
+        if not met:
+            yield from _drop_out(ctx, p)
+            return
+    opened = yield from open_case(ctx, p)
+    if not opened:
+        yield from _drop_out(ctx, p)
+        return
+    first = True
+    while True:
+        if p.track == TRACK_SIMPLE:
+            signed = yield from forum.kontrakt(ctx, p, first=first)
+        else:
+            signed = yield from konsultation.run(ctx, p)
+        if not signed:
+            yield from _drop_out(ctx, p)
+            return
+        if ctx.market is not None:
+            state = yield from insatsmarknad.run(ctx, p)
+            if state == "dropout_waiting":
+                yield from _drop_out(ctx, p)
+                return
+        else:
+            state = exit_stage.draw_exit_state(ctx, p)
+        if state != "restart":
+            break
+        if p.restarts >= sc.exit.restart_limit:
+            state = "permanent_support"
+            break
+        p.restarts += 1
+        ctx.append((env.now, p.pid, p.group, Event.RESTARTED, p.stage, "", p.track, p.restarts))
+        draws.redraw_for_restart(p)
+        first = False
+    yield from exit_stage.leave(ctx, p, state)
+
+
+def _drop_out(ctx: Context, p: Participant) -> Generator:
+    ctx.append((ctx.env.now, p.pid, p.group, Event.DROPPED_OUT, p.stage, "", "", NAN))
+    yield from exit_stage.leave(ctx, p, "dropout")
+
+
+def run_replication(scenario: Scenario, *, seed: int, replication: int) -> EventLog:
+    """Run one replication to the horizon and return its event log."""
+    ctx = Context(scenario, seed=seed, replication=replication)
+    for group in scenario.groups:
+        draws = GroupDraws(scenario, ctx.streams, group)
+        ctx.env.process(arrivals(ctx, group, draws))
+    horizon = scenario.horizon_days
+    ctx.env.run(until=horizon)
+    for pid in sorted(ctx.active):
+        p = ctx.active[pid]
+        ctx.append((horizon, pid, p.group, Event.IN_SYSTEM_AT_END, p.stage, "", "", NAN))
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug(
+            "replication %d: %d records, %d in system at end",
+            replication,
+            len(ctx.log.records),
+            len(ctx.active),
+        )
+    return ctx.log

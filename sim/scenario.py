@@ -1,0 +1,377 @@
+"""The scenario schema: every parameter of one organisational design, validated and frozen.
+
+A scenario is a tree of pydantic models with ``frozen=True, extra="forbid"``; bounds live in
+``Field(ge=…, le=…)`` and rules that span fields in ``model_validator``. Loading from YAML, with its
+``source:``/``assumption:`` provenance and its error messages, is :mod:`sim.loader`'s job. Domain
+words (Forum, Konsultation, Insatsmarknad, kontrakt, handläggare) are explained in GLOSSARY.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.distributions import Distribution
+
+PARTIES = ("fk", "af", "region", "municipality")
+Party = Literal["fk", "af", "region", "municipality"]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+CHANNELS = ("walk_in", "booked", "direct_konsultation")
+EXIT_STATES = (
+    "work",
+    "studies",
+    "af_programme",
+    "benefits",
+    "permanent_support",
+    "dropout",
+    "restart",
+)
+SHARE_TOLERANCE = 1e-6
+
+
+def _check_sum(shares: dict, what: str) -> None:
+    total = sum(shares.values())
+    if abs(total - 1.0) > SHARE_TOLERANCE:
+        raise ValueError(f"{what} must sum to 1 (got {total:.6g})")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Calendar(_Frozen):
+    """Working calendar: meetings start only on working days within office hours.
+
+    With ``enabled: false`` the model runs in continuous time (the queueing-theory configuration).
+    """
+
+    enabled: bool = True
+    start_date: dt.date = dt.date(2026, 1, 5)
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+        default=[0, 1, 2, 3, 4], min_length=1, description="0 = Monday"
+    )
+    open_hour: float = Field(default=8.0, ge=0, lt=24)
+    close_hour: float = Field(default=16.5, gt=0, le=24)
+
+    @model_validator(mode="after")
+    def _hours(self) -> Calendar:
+        if self.close_hour <= self.open_hour:
+            raise ValueError(
+                f"close_hour must be after open_hour (got {self.open_hour}–{self.close_hour})"
+            )
+        return self
+
+    @property
+    def hours_per_day(self) -> float:
+        """Office hours in a working day."""
+        return self.close_hour - self.open_hour
+
+
+class TargetGroup(_Frozen):
+    """One target group (arbetslösa, sjuka, försörjningsstöd, starta/omställning): how many come,
+    through which door, and how their needs split.
+    """
+
+    inflow_per_week: float = Field(ge=0, le=100_000, description="Poisson arrivals per week")
+    channels: dict[Literal["walk_in", "booked", "direct_konsultation"], Share] = Field(
+        default={"walk_in": 1.0}, description="entry channel shares"
+    )
+    complex_share: Share = Field(description="share triaged complex in Forum → Konsultation")
+    second_meeting_share: Share = Field(
+        default=0.0, description="share of simple cases needing a second Forum meeting"
+    )
+    handlaggare: Ident | None = Field(
+        default=None,
+        description="staff pool whose handläggare hold the kontrakt (caseload, monthly follow-up)",
+    )
+    interventions: dict[Ident, Share] = Field(
+        default_factory=dict, description="intervention type shares in the kontrakt"
+    )
+    difficulty: dict[Literal[1, 2, 3], Share] = Field(
+        default={1: 1.0}, description="assessed difficulty 1–3 (scales the 6-month bonus)"
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> TargetGroup:
+        _check_sum(self.channels, "channels")
+        _check_sum(self.difficulty, "difficulty")
+        if self.interventions:
+            _check_sum(self.interventions, "interventions")
+        return self
+
+
+class StaffPool(_Frozen):
+    """A group of interchangeable staff of one role, e.g. the FK handläggare in Forum.
+
+    ``share_on_method`` is the share of each person's office hours spent on this work; a part-time
+    officer is available in the first part of each working day only.
+    """
+
+    organisation: Party | dict[Party, Share] = Field(
+        description="employer; a mapping splits a mixed pool between parties"
+    )
+    headcount: int = Field(ge=1, le=10_000)
+    share_on_method: float = Field(default=1.0, gt=0, le=1)
+    cost_per_hour_sek: float = Field(default=0.0, ge=0, le=100_000)
+    caseload_cap: int | None = Field(
+        default=None, ge=1, le=10_000, description="active kontrakt per person; none = no cap"
+    )
+
+    @model_validator(mode="after")
+    def _org(self) -> StaffPool:
+        if isinstance(self.organisation, dict):
+            _check_sum(self.organisation, "organisation shares")
+        return self
+
+    def party_shares(self) -> dict[str, float]:
+        """Cost shares of this pool per financing party."""
+        if isinstance(self.organisation, str):
+            return {self.organisation: 1.0}
+        return dict(self.organisation)
+
+
+class Forum(_Frozen):
+    """One door in: first meeting (triage); simple cases get a kontrakt in at most 2 meetings."""
+
+    staff: Ident = Field(description="staff pool that meets participants in Forum")
+    booking_delay: Distribution = Field(description="booked channel: delay until the booked time")
+    triage_duration: Distribution
+    second_meeting_delay: Distribution
+    planning_duration: Distribution
+
+
+class IntChoice(_Frozen):
+    """A small whole number drawn from listed values (e.g. the number of Konsultation sessions)."""
+
+    values: list[Annotated[int, Field(ge=1, le=100)]] = Field(min_length=1)
+    weights: list[Annotated[float, Field(ge=0)]] | None = None
+
+    @model_validator(mode="after")
+    def _weights(self) -> IntChoice:
+        if self.weights is not None and len(self.weights) != len(self.values):
+            raise ValueError("weights must have one entry per value")
+        if self.weights is not None and sum(self.weights) <= 0:
+            raise ValueError("weights must not all be zero")
+        return self
+
+    def pick(self, u: float) -> int:
+        """Map a uniform number to a value (inverse CDF, so common random numbers carry over)."""
+        weights = self.weights or [1.0] * len(self.values)
+        total = sum(weights)
+        acc = 0.0
+        for value, w in zip(self.values, weights, strict=True):
+            acc += w / total
+            if u < acc:
+                return value
+        return self.values[-1]
+
+
+class Konsultation(_Frozen):
+    """Multi-professional team: all listed roles meet the participant together, several sessions."""
+
+    roles: list[Ident] = Field(min_length=1, description="staff pools that must all be present")
+    handover_delay: Distribution = Field(description="triage decision → participant can be met")
+    sessions: IntChoice
+    session_duration: Distribution
+    session_interval: Distribution = Field(description="gap between sessions")
+
+
+class InterventionType(_Frozen):
+    """A kind of intervention bought on the Insatsmarknad (matchning, arbetsträning, …)."""
+
+    duration: Distribution
+    hours_per_week: float = Field(gt=0, le=60, description="provider hours billed per week")
+    subgoal_at: Share = Field(
+        default=0.5, description="sub-goal checked at this share of the planned duration"
+    )
+
+
+class Provider(_Frozen):
+    """An authorised provider: what it offers, how many places, how attractive it is."""
+
+    offers: list[Ident] = Field(min_length=1)
+    places: int | None = Field(default=None, ge=1, le=100_000, description="none = unlimited")
+    preference: float = Field(default=1.0, gt=0, le=1000, description="choice weight")
+    base_fee_per_hour_sek: float = Field(default=0.0, ge=0, le=100_000)
+
+
+class Insatsmarknad(_Frozen):
+    """Authorised providers with places, customer choice, monthly follow-up by the handläggare."""
+
+    types: dict[Ident, InterventionType] = Field(min_length=1)
+    providers: dict[Ident, Provider] = Field(min_length=1)
+    followup_interval_days: float = Field(default=30.0, gt=0, le=365)
+    followup_duration: Distribution
+
+    @model_validator(mode="after")
+    def _offers(self) -> Insatsmarknad:
+        for name, provider in self.providers.items():
+            unknown = sorted(set(provider.offers) - set(self.types))
+            if unknown:
+                raise ValueError(
+                    f"provider {name} offers unknown types {unknown}; allowed: {sorted(self.types)}"
+                )
+        missing = sorted(
+            t for t in self.types if not any(t in p.offers for p in self.providers.values())
+        )
+        if missing:
+            raise ValueError(f"no provider offers {missing}")
+        return self
+
+
+class OutcomeRule(_Frozen):
+    """Outcome probabilities for one (group, track, intervention) cell; ``*`` matches any.
+
+    ``exit`` is the state when the kontrakt ends; ``keep_*`` the chance that work or studies still
+    hold at the follow-up, ``gain_*`` the chance that someone not in work or studies is in work
+    then.
+    """
+
+    group: str = "*"
+    track: Literal["simple", "complex", "*"] = "*"
+    intervention: str = "*"
+    exit: dict[
+        Literal[
+            "work", "studies", "af_programme", "benefits", "permanent_support", "dropout", "restart"
+        ],
+        Share,
+    ]
+    keep_90d: Share
+    gain_90d: Share
+    keep_6m: Share
+    gain_6m: Share
+
+    @model_validator(mode="after")
+    def _shares(self) -> OutcomeRule:
+        _check_sum(self.exit, "exit")
+        return self
+
+    def matches(self, group: str, track: str, intervention: str) -> bool:
+        """True if this rule applies to the cell."""
+        return (
+            self.group in ("*", group)
+            and self.track in ("*", track)
+            and self.intervention in ("*", intervention)
+        )
+
+
+class Exit(_Frozen):
+    """Exits, follow-up at 90 days and 6 months, and restarts after a failed kontrakt."""
+
+    outcomes: list[OutcomeRule] = Field(min_length=1, description="first matching rule applies")
+    restart_limit: int = Field(
+        default=2, ge=0, le=10, description="new kontrakt after a failure, at most this often"
+    )
+    follow_up: bool = Field(
+        default=True, description="record status 90 days and 6 months after exit"
+    )
+
+
+class Rules(_Frozen):
+    """Lead-time promises, in calendar days, against which the KPIs are measured."""
+
+    first_meeting_days: float = Field(default=7, gt=0, le=365)
+    kontrakt_days: float = Field(default=14, gt=0, le=365)
+    konsultation_days: float = Field(default=7, gt=0, le=365)
+
+
+class Costs(_Frozen):
+    """Result bonuses to providers and the start bonus to the participant (000 §6.3)."""
+
+    bonus_subgoal_sek: float = Field(default=0.0, ge=0, le=10_000_000)
+    bonus_job_sek: float = Field(default=0.0, ge=0, le=10_000_000)
+    bonus_6m_sek: dict[Literal[1, 2, 3], Annotated[float, Field(ge=0, le=10_000_000)]] = Field(
+        default={1: 0.0, 2: 0.0, 3: 0.0}, description="in work at 6 months, by difficulty"
+    )
+    startbidrag_sek: float = Field(default=0.0, ge=0, le=10_000_000)
+
+
+class Financing(_Frozen):
+    """Who pays the provider costs: the samordningsförbund pot, split by its members' shares."""
+
+    pot_shares: dict[Party, Share] = Field(
+        default={"fk": 0.5, "af": 0.0, "region": 0.25, "municipality": 0.25}
+    )
+
+    @model_validator(mode="after")
+    def _sum(self) -> Financing:
+        _check_sum(self.pot_shares, "pot_shares")
+        return self
+
+
+class Scenario(_Frozen):
+    """One organisational design: flow, staffing, durations, rules, outcomes and costs."""
+
+    name: Ident
+    description: str = ""
+    horizon_days: float = Field(gt=0, le=20 * 365.25)
+    warmup_days: float = Field(default=0.0, ge=0)
+    calendar: Calendar = Calendar()
+    groups: dict[Ident, TargetGroup] = Field(min_length=1)
+    staff: dict[Ident, StaffPool] = Field(default_factory=dict)
+    forum: Forum
+    konsultation: Konsultation | None = None
+    insatsmarknad: Insatsmarknad | None = None
+    exit: Exit
+    patience: Distribution | None = Field(
+        default=None, description="time a participant waits in one queue before dropping out"
+    )
+    rules: Rules = Rules()
+    costs: Costs = Costs()
+    financing: Financing = Financing()
+    provenance: dict[str, str] = Field(
+        default_factory=dict, description="dotted path → source or assumption (set by the loader)"
+    )
+
+    @model_validator(mode="after")
+    def _cross(self) -> Scenario:
+        if self.warmup_days >= self.horizon_days:
+            raise ValueError(
+                f"warmup_days must be below horizon_days ({self.horizon_days}); "
+                f"got {self.warmup_days}"
+            )
+        pools = set(self.staff)
+        used = {"forum.staff": [self.forum.staff]}
+        if self.konsultation is not None:
+            used["konsultation.roles"] = self.konsultation.roles
+        for gname, group in self.groups.items():
+            if group.handlaggare is not None:
+                used[f"groups.{gname}.handlaggare"] = [group.handlaggare]
+        for where, names in used.items():
+            for name in names:
+                if name not in pools:
+                    raise ValueError(
+                        f"{where}: unknown staff pool {name!r}; defined: {sorted(pools)}"
+                    )
+        types = set(self.insatsmarknad.types) if self.insatsmarknad else set()
+        for gname, group in self.groups.items():
+            unknown = sorted(set(group.interventions) - types)
+            if unknown:
+                raise ValueError(
+                    f"groups.{gname}.interventions: unknown types {unknown}; "
+                    f"defined in insatsmarknad.types: {sorted(types)}"
+                )
+            if self.insatsmarknad is not None and not group.interventions:
+                raise ValueError(f"groups.{gname}.interventions: needs at least one type")
+            if self.konsultation is None and group.channels.get("direct_konsultation", 0) > 0:
+                raise ValueError(
+                    f"groups.{gname}.channels: direct_konsultation needs a konsultation stage"
+                )
+            for track in ("simple", "complex"):
+                for itype in group.interventions or {"none": 1.0}:
+                    if self.outcome_rule(gname, track, itype) is None:
+                        raise ValueError(
+                            f"exit.outcomes: no rule matches group {gname}, track {track}, "
+                            f"intervention {itype}; add one or a '*' rule"
+                        )
+        return self
+
+    def outcome_rule(self, group: str, track: str, intervention: str) -> OutcomeRule | None:
+        """Return the first outcome rule matching the cell, or None."""
+        for rule in self.exit.outcomes:
+            if rule.matches(group, track, intervention):
+                return rule
+        return None

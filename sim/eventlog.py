@@ -17,6 +17,7 @@ import pandas as pd
 
 class Event(StrEnum):
     """Kinds of record. ``value`` holds: arrived → difficulty; meeting_end → duration (days);
+    check_issued → hours of provider time the check buys;
     insats_started → provider hours per week; exited → number of kontrakt signed.
     """
 
@@ -28,6 +29,7 @@ class Event(StrEnum):
     HANDOVER = "handover"
     CASE_OPENED = "case_opened"
     KONTRAKT_SIGNED = "kontrakt_signed"
+    CHECK_ISSUED = "check_issued"
     INSATS_QUEUED = "insats_queued"
     INSATS_STARTED = "insats_started"
     SUBGOAL_REACHED = "subgoal_reached"

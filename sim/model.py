@@ -139,6 +139,7 @@ def participant(ctx: Context, p: Participant, draws: GroupDraws) -> Generator:
             yield from _drop_out(ctx, p)
             return
         if ctx.market is not None:
+            insatsmarknad.issue_check(ctx, p)
             state = yield from insatsmarknad.run(ctx, p)
             if state == "dropout_waiting":
                 yield from _drop_out(ctx, p)

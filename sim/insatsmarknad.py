@@ -87,7 +87,8 @@ class Market:
 
 def issue_check(ctx: Context, p: Participant) -> None:
     """Record the check (voucher) that comes with the kontrakt: the intervention type it is valid
-    for and the provider hours it buys (hours per week × planned weeks)."""
+    for and the provider hours it buys (hours per week × planned weeks).
+    """
     itype = ctx.scenario.insatsmarknad.types[p.intervention]
     hours = itype.hours_per_week * p.insats_duration / 7.0
     ctx.append((ctx.env.now, p.pid, p.group, Event.CHECK_ISSUED, STAGE, "", p.intervention, hours))

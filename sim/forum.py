@@ -31,10 +31,8 @@ def first_meeting(ctx: Context, p: Participant) -> Generator[simpy.Event, object
     p.stage = STAGE
     if p.channel == "booked":
         yield env.timeout(p.booking_delay)
-    ctx.append(
-        (env.now, p.pid, p.group, Event.QUEUED, STAGE, ctx.forum_pool[0].role, "triage", NAN)
-    )
-    met = yield from meet(ctx, p, STAGE, "triage", ctx.forum_pool, p.triage_duration)
+    ctx.append((env.now, p.pid, p.group, Event.QUEUED, STAGE, ctx.forum_team.label, "triage", NAN))
+    met = yield from meet(ctx, p, STAGE, "triage", ctx.forum_team, p.triage_duration)
     if met:
         if ctx.scenario.konsultation is None:
             p.track = TRACK_SIMPLE
@@ -47,11 +45,12 @@ def kontrakt(ctx: Context, p: Participant, *, first: bool) -> Generator[simpy.Ev
     env = ctx.env
     p.stage = STAGE
     if p.second_meeting or not first:
-        yield env.timeout(p.second_meeting_delay)
+        if p.second_meeting_delay > 0:
+            yield env.timeout(p.second_meeting_delay)
         ctx.append(
-            (env.now, p.pid, p.group, Event.QUEUED, STAGE, ctx.forum_pool[0].role, "planning", NAN)
+            (env.now, p.pid, p.group, Event.QUEUED, STAGE, ctx.forum_team.label, "planning", NAN)
         )
-        met = yield from meet(ctx, p, STAGE, "planning", ctx.forum_pool, p.planning_duration)
+        met = yield from meet(ctx, p, STAGE, "planning", ctx.forum_team, p.planning_duration)
         if not met:
             return False
     p.kontrakts += 1

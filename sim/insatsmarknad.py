@@ -19,7 +19,7 @@ import simpy
 from sim.eventlog import Event
 from sim.exit import draw_exit_state, dropout_fraction
 from sim.scenario import Insatsmarknad
-from sim.staff import NAN, meet
+from sim.staff import NAN, Team, meet
 
 if TYPE_CHECKING:
     from sim.model import Context
@@ -129,9 +129,9 @@ def run(ctx: Context, p: Participant) -> Generator[simpy.Event, object, str]:
     planned = p.insats_duration
     duration = planned * dropout_fraction(ctx, p) if state == "dropout" else planned
     end = env.now + duration
-    pool = ctx.handlaggare.get(group)
-    if pool is not None:
-        env.process(_checkins(ctx, p, (pool,), end))
+    team = ctx.handlaggare.get(group)
+    if team is not None:
+        env.process(_checkins(ctx, p, team, end))
     subgoal_at = itype_cfg.subgoal_at * planned
     if state in SUBGOAL_STATES and subgoal_at < duration:
         yield env.timeout(subgoal_at)
@@ -144,10 +144,10 @@ def run(ctx: Context, p: Participant) -> Generator[simpy.Event, object, str]:
     return state
 
 
-def _checkins(ctx: Context, p: Participant, pools: tuple, end: float):  # noqa: ANN202
+def _checkins(ctx: Context, p: Participant, team: Team, end: float):  # noqa: ANN202
     """Monthly follow-up meetings with the handläggare while the intervention runs."""
     env = ctx.env
     interval = ctx.scenario.insatsmarknad.followup_interval_days
     while env.now + interval < end:
         yield env.timeout(interval)
-        yield from meet(ctx, p, STAGE, "checkin", pools, ctx.checkin_duration.draw(), patient=False)
+        yield from meet(ctx, p, STAGE, "checkin", team, ctx.checkin_duration.draw(), patient=False)

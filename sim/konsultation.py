@@ -29,14 +29,15 @@ def run(ctx: Context, p: Participant) -> Generator[simpy.Event, object, bool]:
     p.stage = STAGE
     pid, group, append = p.pid, p.group, ctx.append
     append((env.now, pid, group, Event.HANDOVER, STAGE, "", "", NAN))
-    yield env.timeout(p.handover_delay)
-    append((env.now, pid, group, Event.QUEUED, STAGE, ctx.konsultation_label, "session", NAN))
+    if p.handover_delay > 0:
+        yield env.timeout(p.handover_delay)
+    append((env.now, pid, group, Event.QUEUED, STAGE, ctx.konsultation_team.label, "session", NAN))
     last = len(p.session_durations) - 1
     for i, duration in enumerate(p.session_durations):
-        met = yield from meet(ctx, p, STAGE, "session", ctx.konsultation_pools, duration)
+        met = yield from meet(ctx, p, STAGE, "session", ctx.konsultation_team, duration)
         if not met:
             return False
-        if i < last:
+        if i < last and p.session_intervals[i] > 0:
             yield env.timeout(p.session_intervals[i])
     p.kontrakts += 1
     append((env.now, pid, group, Event.KONTRAKT_SIGNED, STAGE, "", "", p.kontrakts))

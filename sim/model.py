@@ -20,7 +20,7 @@ from sim.eventlog import Event, EventLog
 from sim.insatsmarknad import Market
 from sim.participant import TRACK_COMPLEX, TRACK_SIMPLE, GroupDraws, Participant
 from sim.scenario import OutcomeRule, Scenario
-from sim.staff import NAN, Pool, open_case
+from sim.staff import NAN, Pool, Team, open_case
 from sim.streams import Streams
 from sim.workcalendar import WorkCalendar
 
@@ -39,12 +39,11 @@ class Context:
         self.calendar = WorkCalendar(scenario.calendar, scenario.horizon_days)
         self.calendar_enabled = self.calendar.enabled
         self.pools = {role: Pool(self.env, role, cfg) for role, cfg in scenario.staff.items()}
-        self.forum_pool = (self.pools[scenario.forum.staff],)
+        self.forum_team = Team((self.pools[scenario.forum.staff],))
         k = scenario.konsultation
-        self.konsultation_pools = tuple(self.pools[r] for r in k.roles) if k else ()
-        self.konsultation_label = "+".join(k.roles) if k else ""
+        self.konsultation_team = Team(tuple(self.pools[r] for r in k.roles)) if k else None
         self.handlaggare = {
-            g: self.pools[cfg.handlaggare]
+            g: Team((self.pools[cfg.handlaggare],))
             for g, cfg in scenario.groups.items()
             if cfg.handlaggare is not None
         }

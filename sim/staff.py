@@ -42,12 +42,23 @@ class Pool:
         )
 
 
+class Team:
+    """The pools that must all be present at one kind of meeting, with its log label."""
+
+    __slots__ = ("pools", "label", "single")
+
+    def __init__(self, pools: tuple[Pool, ...]) -> None:
+        self.pools = pools
+        self.label = "+".join(pool.role for pool in pools)
+        self.single = pools[0] if len(pools) == 1 else None
+
+
 def meet(
     ctx: Context,
     p: Participant,
     stage: str,
     detail: str,
-    pools: tuple[Pool, ...],
+    team: Team,
     duration: float,
     *,
     patient: bool = True,
@@ -58,8 +69,10 @@ def meet(
     waiting meeting is first in every queue and joint meetings cannot deadlock.
     """
     env = ctx.env
-    if len(pools) == 1:
-        req = pools[0].resource.request()
+    pools = team.pools
+    single = team.single
+    if single is not None:
+        req = single.resource.request()
         reqs = (req,)
         wanted: simpy.Event = req
     else:
@@ -82,21 +95,25 @@ def meet(
         start = ctx.next_open_all(t, pools, duration)
         if start > t:
             yield env.timeout(start - t)
-    resource = pools[0].role if len(pools) == 1 else "+".join(pool.role for pool in pools)
+    resource = team.label
     append = ctx.append
     append((env.now, p.pid, p.group, _START, stage, resource, detail, NAN))
     yield env.timeout(duration)
-    for pool, r in zip(pools, reqs, strict=True):
-        pool.resource.release(r)
+    if single is not None:
+        single.resource.release(req)
+    else:
+        for pool, r in zip(pools, reqs, strict=True):
+            pool.resource.release(r)
     append((env.now, p.pid, p.group, _END, stage, resource, detail, duration))
     return True
 
 
 def open_case(ctx: Context, p: Participant) -> Generator[simpy.Event, object, bool]:
     """Give the case to a handläggare (taking a caseload slot if capped); False if ``p`` gave up."""
-    pool = ctx.handlaggare.get(p.group)
-    if pool is None:
+    team = ctx.handlaggare.get(p.group)
+    if team is None:
         return True
+    pool = team.single
     env = ctx.env
     if pool.caseload is not None:
         req = pool.caseload.request()

@@ -29,7 +29,7 @@ BLOCK = 512
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     unit: Unit = Field(description="time unit of the parameters; converted to days")
 
     @property

@@ -150,4 +150,8 @@ def _checkins(ctx: Context, p: Participant, team: Team, end: float):  # noqa: AN
     interval = ctx.scenario.insatsmarknad.followup_interval_days
     while env.now + interval < end:
         yield env.timeout(interval)
-        yield from meet(ctx, p, STAGE, "checkin", team, ctx.checkin_duration.draw(), patient=False)
+        duration = ctx.checkin_duration.draw()
+        # A check-in that cannot be over before the intervention ends is not held.
+        yield from meet(
+            ctx, p, STAGE, "checkin", team, duration, patient=False, until=end - duration
+        )

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 PROVENANCE_KEYS = ("source", "assumption")
 MAX_FILE_BYTES = 1_000_000
+# YAML aliases (*name) can make a tiny file expand to billions of values; stop long before that.
+MAX_NODES = 1_000_000
 
 
 class ScenarioError(ValueError):
@@ -99,12 +101,29 @@ def parse_scenario(text: str, *, origin: str = "<scenario>") -> Scenario:
         raise ScenarioError(
             f"{origin}: expected a YAML mapping of scenario fields, got {type(raw).__name__}"
         )
+    if _count_nodes(raw, MAX_NODES) > MAX_NODES:
+        raise ScenarioError(
+            f"{origin}: more than {MAX_NODES} values once YAML aliases (*name) are expanded"
+        )
     clean, provenance = split_provenance(raw)
     clean["provenance"] = provenance
     try:
         return Scenario.model_validate(clean)
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, origin)) from None
+
+
+def _count_nodes(raw: Any, limit: int) -> int:
+    """Count values in the expanded tree, stopping just past ``limit``."""
+    stack, count = [raw], 0
+    while stack and count <= limit:
+        node = stack.pop()
+        count += 1
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return count
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -128,6 +147,8 @@ def format_validation_error(exc: ValidationError, origin: str) -> str:
     for err in exc.errors():
         loc = _dotted(err["loc"])
         msg = _message(err)
+        if err["loc"] and err["loc"][-1] == "[key]":
+            msg = f"key {msg}"
         line = f"{origin}: {loc}: {msg}" if loc else f"{origin}: {msg}"
         if line not in seen:
             seen.add(line)
@@ -140,6 +161,8 @@ def _dotted(loc: tuple) -> str:
     for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item}]")
+        elif item == "[key]":
+            continue  # a bad mapping key: the message says "key …"
         elif item in DIST_NAMES or str(item).startswith(("function-", "literal[")):
             # pydantic names the union member it tried; the user wrote the field, not the member.
             continue

@@ -18,6 +18,7 @@ from sim.distributions import Distribution
 PARTIES = ("fk", "af", "region", "municipality")
 Party = Literal["fk", "af", "region", "municipality"]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Difficulty = Annotated[int, Field(ge=1, le=3)]
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 CHANNELS = ("walk_in", "booked", "direct_konsultation")
 EXIT_STATES = (
@@ -39,7 +40,7 @@ def _check_sum(shares: dict, what: str) -> None:
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Calendar(_Frozen):
@@ -90,7 +91,7 @@ class TargetGroup(_Frozen):
     interventions: dict[Ident, Share] = Field(
         default_factory=dict, description="intervention type shares in the kontrakt"
     )
-    difficulty: dict[Literal[1, 2, 3], Share] = Field(
+    difficulty: dict[Difficulty, Share] = Field(
         default={1: 1.0}, description="assessed difficulty 1–3 (scales the 6-month bonus)"
     )
 
@@ -283,7 +284,7 @@ class Costs(_Frozen):
 
     bonus_subgoal_sek: float = Field(default=0.0, ge=0, le=10_000_000)
     bonus_job_sek: float = Field(default=0.0, ge=0, le=10_000_000)
-    bonus_6m_sek: dict[Literal[1, 2, 3], Annotated[float, Field(ge=0, le=10_000_000)]] = Field(
+    bonus_6m_sek: dict[Difficulty, Annotated[float, Field(ge=0, le=10_000_000)]] = Field(
         default={1: 0.0, 2: 0.0, 3: 0.0}, description="in work at 6 months, by difficulty"
     )
     startbidrag_sek: float = Field(default=0.0, ge=0, le=10_000_000)

@@ -62,8 +62,12 @@ def meet(
     duration: float,
     *,
     patient: bool = True,
+    until: float | None = None,
 ) -> Generator[simpy.Event, object, bool]:
     """Hold a meeting of ``pools`` with ``p``; return False if ``p`` gave up waiting.
+
+    A meeting that could not start before ``until`` (e.g. a check-in due while an intervention
+    ran, when the intervention has ended) is not held; it then also returns False.
 
     Requests to all pools are made at once and queue first-in first-out in each, so the oldest
     waiting meeting is first in every queue and joint meetings cannot deadlock.
@@ -95,6 +99,10 @@ def meet(
         start = ctx.next_open_all(t, pools, duration)
         if start > t:
             yield env.timeout(start - t)
+    if until is not None and env.now >= until:
+        for pool, r in zip(pools, reqs, strict=True):
+            pool.resource.release(r)
+        return False
     resource = team.label
     append = ctx.append
     append((env.now, p.pid, p.group, _START, stage, resource, detail, NAN))

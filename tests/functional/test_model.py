@@ -205,3 +205,17 @@ def test_caseload_cap_delays_opening_of_cases(nacka):
     opened = events[events["event"] == "case_opened"]
     active_af = opened[opened["resource"] == "af_handlaggare"]
     assert len(active_af) > 0
+
+
+def test_one_handlaggare_per_pool_is_the_bottleneck(nacka):
+    data = nacka.model_dump()
+    for role in ("af_handlaggare", "fk_handlaggare", "kommun_handlaggare"):
+        data["staff"][role]["headcount"] = 1
+    data["patience"] = None
+    events, kpis = run_one(Scenario.model_validate(data), 1, 0)
+    _, base = run_one(deep_variant(nacka, "patience", None), 1, 0)
+    assert kpis["arrivals"] == kpis["exits"] + kpis["in_system_end"]
+    # One person per pool holds at most caseload_cap cases: most wait for a slot.
+    assert kpis["in_system_end"] > 1.5 * base["in_system_end"]
+    assert kpis["share_kontrakt_within_14d"] < 0.5 * base["share_kontrakt_within_14d"]
+    assert kpis["utilisation_af_handlaggare"] > base["utilisation_af_handlaggare"]

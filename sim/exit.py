@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from sim.distributions import DAYS_PER_UNIT
-from sim.eventlog import Event
+from sim.eventlog import Kind
 from sim.staff import close_case
 
 if TYPE_CHECKING:
@@ -75,18 +75,20 @@ def status_after(ctx: Context, p: Participant, state: str) -> tuple[str, str]:
     return s90, s6
 
 
-def leave(ctx: Context, p: Participant, state: str) -> Generator[simpy.Event, object, None]:
-    """Record the exit, free the caseload slot, then the follow-ups (if the scenario has them)."""
-    env = ctx.env
+def leave(ctx: Context, p: Participant, state: str) -> None:
+    """Record the exit and free the caseload slot."""
     p.exit_state = state
     p.stage = STAGE
     close_case(p)
     del ctx.active[p.pid]
-    ctx.append((env.now, p.pid, p.group, Event.EXITED, STAGE, "", state, p.kontrakts))
-    if not ctx.follow_up:
-        return
+    ctx.append((ctx.env.now, p.pid, p.group, Kind.EXITED, STAGE, "", state, p.kontrakts))
+
+
+def follow_up(ctx: Context, p: Participant, state: str) -> Generator[simpy.Event, object, None]:
+    """The follow-up records at 90 days and 6 months after an exit in ``state``."""
+    env = ctx.env
     s90, s6 = status_after(ctx, p, state)
     yield env.timeout(FOLLOWUP_90D_DAYS)
-    ctx.append((env.now, p.pid, p.group, Event.FOLLOWUP_90D, STAGE, "", s90, p.difficulty))
+    ctx.append((env.now, p.pid, p.group, Kind.FOLLOWUP_90D, STAGE, "", s90, p.difficulty))
     yield env.timeout(FOLLOWUP_6M_DAYS - FOLLOWUP_90D_DAYS)
-    ctx.append((env.now, p.pid, p.group, Event.FOLLOWUP_6M, STAGE, "", s6, p.difficulty))
+    ctx.append((env.now, p.pid, p.group, Kind.FOLLOWUP_6M, STAGE, "", s6, p.difficulty))

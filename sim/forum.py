@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.eventlog import Event
+from sim.eventlog import Kind
 from sim.participant import TRACK_SIMPLE
 from sim.staff import NAN, meet
 
@@ -31,12 +31,12 @@ def first_meeting(ctx: Context, p: Participant) -> Generator[simpy.Event, object
     p.stage = STAGE
     if p.channel == "booked":
         yield env.timeout(p.booking_delay)
-    ctx.append((env.now, p.pid, p.group, Event.QUEUED, STAGE, ctx.forum_team.label, "triage", NAN))
+    ctx.append((env.now, p.pid, p.group, Kind.QUEUED, STAGE, ctx.forum_team.label, "triage", NAN))
     met = yield from meet(ctx, p, STAGE, "triage", ctx.forum_team, p.triage_duration)
     if met:
         if ctx.scenario.konsultation is None:
             p.track = TRACK_SIMPLE
-        ctx.append((env.now, p.pid, p.group, Event.TRIAGED, STAGE, "", p.track, NAN))
+        ctx.append((env.now, p.pid, p.group, Kind.TRIAGED, STAGE, "", p.track, NAN))
     return met
 
 
@@ -48,11 +48,11 @@ def kontrakt(ctx: Context, p: Participant, *, first: bool) -> Generator[simpy.Ev
         if p.second_meeting_delay > 0:
             yield env.timeout(p.second_meeting_delay)
         ctx.append(
-            (env.now, p.pid, p.group, Event.QUEUED, STAGE, ctx.forum_team.label, "planning", NAN)
+            (env.now, p.pid, p.group, Kind.QUEUED, STAGE, ctx.forum_team.label, "planning", NAN)
         )
         met = yield from meet(ctx, p, STAGE, "planning", ctx.forum_team, p.planning_duration)
         if not met:
             return False
     p.kontrakts += 1
-    ctx.append((env.now, p.pid, p.group, Event.KONTRAKT_SIGNED, STAGE, "", "", p.kontrakts))
+    ctx.append((env.now, p.pid, p.group, Kind.KONTRAKT_SIGNED, STAGE, "", "", p.kontrakts))
     return True

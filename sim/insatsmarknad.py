@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.eventlog import Event
+from sim.eventlog import Kind
 from sim.exit import draw_exit_state, dropout_fraction
 from sim.scenario import Insatsmarknad
 from sim.staff import NAN, Team, meet
@@ -91,7 +91,7 @@ def issue_check(ctx: Context, p: Participant) -> None:
     """
     itype = ctx.scenario.insatsmarknad.types[p.intervention]
     hours = itype.hours_per_week * p.insats_duration / 7.0
-    ctx.append((ctx.env.now, p.pid, p.group, Event.CHECK_ISSUED, STAGE, "", p.intervention, hours))
+    ctx.append((ctx.env.now, p.pid, p.group, Kind.CHECK_ISSUED, STAGE, "", p.intervention, hours))
 
 
 def run(ctx: Context, p: Participant) -> Generator[simpy.Event, object, str]:
@@ -100,7 +100,7 @@ def run(ctx: Context, p: Participant) -> Generator[simpy.Event, object, str]:
     market = ctx.market
     p.stage = STAGE
     pid, group, itype, append = p.pid, p.group, p.intervention, ctx.append
-    append((env.now, pid, group, Event.INSATS_QUEUED, STAGE, "", itype, NAN))
+    append((env.now, pid, group, Kind.INSATS_QUEUED, STAGE, "", itype, NAN))
     provider = market.take(itype, p.u_provider)
     if provider is None:
         wanted = market.wait(itype)
@@ -118,7 +118,7 @@ def run(ctx: Context, p: Participant) -> Generator[simpy.Event, object, str]:
             env.now,
             pid,
             group,
-            Event.INSATS_STARTED,
+            Kind.INSATS_STARTED,
             STAGE,
             provider,
             itype,
@@ -135,11 +135,11 @@ def run(ctx: Context, p: Participant) -> Generator[simpy.Event, object, str]:
     subgoal_at = itype_cfg.subgoal_at * planned
     if state in SUBGOAL_STATES and subgoal_at < duration:
         yield env.timeout(subgoal_at)
-        append((env.now, pid, group, Event.SUBGOAL_REACHED, STAGE, provider, itype, NAN))
+        append((env.now, pid, group, Kind.SUBGOAL_REACHED, STAGE, provider, itype, NAN))
         yield env.timeout(duration - subgoal_at)
     else:
         yield env.timeout(duration)
-    append((env.now, pid, group, Event.INSATS_ENDED, STAGE, provider, state, NAN))
+    append((env.now, pid, group, Kind.INSATS_ENDED, STAGE, provider, state, NAN))
     market.release(provider)
     return state
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.eventlog import Event
+from sim.eventlog import Kind
 from sim.staff import NAN, meet
 
 if TYPE_CHECKING:
@@ -28,10 +28,10 @@ def run(ctx: Context, p: Participant) -> Generator[simpy.Event, object, bool]:
     env = ctx.env
     p.stage = STAGE
     pid, group, append = p.pid, p.group, ctx.append
-    append((env.now, pid, group, Event.HANDOVER, STAGE, "", "", NAN))
+    append((env.now, pid, group, Kind.HANDOVER, STAGE, "", "", NAN))
     if p.handover_delay > 0:
         yield env.timeout(p.handover_delay)
-    append((env.now, pid, group, Event.QUEUED, STAGE, ctx.konsultation_team.label, "session", NAN))
+    append((env.now, pid, group, Kind.QUEUED, STAGE, ctx.konsultation_team.label, "session", NAN))
     last = len(p.session_durations) - 1
     for i, duration in enumerate(p.session_durations):
         met = yield from meet(ctx, p, STAGE, "session", ctx.konsultation_team, duration)
@@ -40,5 +40,5 @@ def run(ctx: Context, p: Participant) -> Generator[simpy.Event, object, bool]:
         if i < last and p.session_intervals[i] > 0:
             yield env.timeout(p.session_intervals[i])
     p.kontrakts += 1
-    append((env.now, pid, group, Event.KONTRAKT_SIGNED, STAGE, "", "", p.kontrakts))
+    append((env.now, pid, group, Kind.KONTRAKT_SIGNED, STAGE, "", "", p.kontrakts))
     return True

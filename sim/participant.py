@@ -11,8 +11,8 @@ durations from separate ``"<group>.restart.*"`` streams for the same reason.
 
 from __future__ import annotations
 
-from sim.distributions import Sampler, UniformBlock
-from sim.scenario import Scenario
+from sim.distributions import Sampler
+from sim.scenario import IntChoice, Scenario
 from sim.streams import Streams
 
 TRACK_SIMPLE = "simple"
@@ -62,97 +62,144 @@ class Participant:
         self.patience: float | None = None
 
 
-def _pick(shares: dict, u: float):  # noqa: ANN202 - returns a key of shares
-    """Inverse-CDF choice from a mapping of shares (keys in the order written in the scenario)."""
-    acc = 0.0
-    last = None
-    for key, share in shares.items():
-        acc += share
-        last = key
-        if u < acc and share > 0:
-            return key
-    # Rounding can leave u just above the cumulative sum: return the last key with a share.
-    for key, share in reversed(list(shares.items())):
-        if share > 0:
-            return key
-    return last
+class _Choice:
+    """A categorical attribute drawn by inverse CDF from its own uniform stream.
+
+    An attribute with a single possible value draws nothing: the stream is the attribute's own,
+    so skipping it shifts no other draw and common random numbers are unaffected.
+    """
+
+    __slots__ = ("keys", "cum", "u", "const")
+
+    def __init__(self, shares: dict, make_uniform) -> None:  # noqa: ANN001 - () -> UniformBlock
+        positive = [(k, v) for k, v in shares.items() if v > 0]
+        self.const = positive[0][0] if len(positive) == 1 else None
+        self.u = None if len(positive) == 1 else make_uniform()
+        total = sum(v for _, v in positive)
+        acc = 0.0
+        self.keys = []
+        self.cum = []
+        for key, value in positive:
+            acc += value / total
+            self.keys.append(key)
+            self.cum.append(acc)
+
+    def pick(self):  # noqa: ANN201 - a key of the shares
+        """Draw one value."""
+        if self.u is None:
+            return self.const
+        u = self.u.draw()
+        for key, c in zip(self.keys, self.cum, strict=True):
+            if u < c:
+                return key
+        return self.keys[-1]
+
+
+def _session_shares(sessions: IntChoice) -> dict[int, float]:
+    weights = sessions.weights or [1.0] * len(sessions.values)
+    shares: dict[int, float] = {}
+    for value, weight in zip(sessions.values, weights, strict=True):
+        shares[value] = shares.get(value, 0.0) + weight
+    return shares
 
 
 class GroupDraws:
-    """The named streams of one target group, and the draw of a new participant from them."""
+    """The named streams of one target group, and the draw of a new participant from them.
+
+    Streams that the scenario can never use (a booking delay when nobody books, follow-up draws
+    when there is no follow-up) are not drawn from; that is decided per scenario, never per
+    participant, so within a scenario every participant draws the same set.
+    """
 
     def __init__(self, scenario: Scenario, streams: Streams, group: str) -> None:
         self.scenario = scenario
         self.group = group
-        self.cfg = scenario.groups[group]
+        cfg = self.cfg = scenario.groups[group]
         self.streams = streams
         g = group
 
-        def uni(attr: str) -> UniformBlock:
-            return streams.uniform(f"{g}.{attr}")
+        def uni(attr: str):  # noqa: ANN202 - () -> UniformBlock
+            return lambda: streams.uniform(f"{g}.{attr}")
 
-        self.u_channel = uni("channel")
-        self.u_complex = uni("complex")
-        self.u_second = uni("second_meeting")
-        self.u_intervention = uni("intervention")
-        self.u_difficulty = uni("difficulty")
-        self.u_exit = uni("exit")
-        self.u_90 = uni("followup_90d")
-        self.u_6m = uni("followup_6m")
-        self.u_provider = uni("provider")
-        self.u_sessions = None
+        self.channel = _Choice(cfg.channels, uni("channel"))
+        self.complex = _Choice(
+            {TRACK_COMPLEX: cfg.complex_share, TRACK_SIMPLE: 1.0 - cfg.complex_share},
+            uni("complex"),
+        )
+        self.second = _Choice(
+            {True: cfg.second_meeting_share, False: 1.0 - cfg.second_meeting_share},
+            uni("second_meeting"),
+        )
+        self.intervention = _Choice(cfg.interventions or {"none": 1.0}, uni("intervention"))
+        self.difficulty = _Choice(cfg.difficulty, uni("difficulty"))
+        self.u_exit = streams.uniform(f"{g}.exit")
+        follow = scenario.exit.follow_up
+        self.u_90 = streams.uniform(f"{g}.followup_90d") if follow else None
+        self.u_6m = streams.uniform(f"{g}.followup_6m") if follow else None
+        m = scenario.insatsmarknad
+        self.u_provider = streams.uniform(f"{g}.provider") if m is not None else None
         self._restart: dict[str, object] = {}
         forum = scenario.forum
-        self.booking = streams.sampler(f"{g}.booking_delay", forum.booking_delay)
+        self.booking = (
+            streams.sampler(f"{g}.booking_delay", forum.booking_delay)
+            if cfg.channels.get("booked", 0) > 0
+            else None
+        )
         self.triage = streams.sampler(f"{g}.triage_duration", forum.triage_duration)
-        self.second_delay = streams.sampler(f"{g}.second_meeting_delay", forum.second_meeting_delay)
-        self.planning = streams.sampler(f"{g}.planning_duration", forum.planning_duration)
+        if cfg.second_meeting_share > 0:
+            self.second_delay = streams.sampler(
+                f"{g}.second_meeting_delay", forum.second_meeting_delay
+            )
+            self.planning = streams.sampler(f"{g}.planning_duration", forum.planning_duration)
+        else:
+            self.second_delay = self.planning = None
         self.patience = (
             streams.sampler(f"{g}.patience", scenario.patience) if scenario.patience else None
         )
         k = scenario.konsultation
+        self.konsultation = k is not None
         if k is not None:
             self.handover = streams.sampler(f"{g}.handover_delay", k.handover_delay)
-            self.u_sessions = uni("sessions")
+            self.sessions = _Choice(_session_shares(k.sessions), uni("sessions"))
             self.session = streams.sampler(f"{g}.session_duration", k.session_duration)
             self.interval = streams.sampler(f"{g}.session_interval", k.session_interval)
-        m = scenario.insatsmarknad
         self.insats: dict[str, Sampler] = {}
         if m is not None:
-            for itype in self.cfg.interventions:
+            for itype in cfg.interventions:
                 self.insats[itype] = streams.sampler(
                     f"{g}.insats_duration.{itype}", m.types[itype].duration
                 )
 
     def new(self, pid: int) -> Participant:
         """Draw a participant of this group with all personal attributes."""
-        cfg = self.cfg
         p = Participant(pid, self.group)
-        p.channel = _pick(cfg.channels, self.u_channel.draw())
-        p.track = TRACK_COMPLEX if self.u_complex.draw() < cfg.complex_share else TRACK_SIMPLE
-        p.second_meeting = self.u_second.draw() < cfg.second_meeting_share
-        p.intervention = (
-            _pick(cfg.interventions, self.u_intervention.draw()) if cfg.interventions else "none"
-        )
-        p.difficulty = _pick(cfg.difficulty, self.u_difficulty.draw())
+        p.channel = self.channel.pick()
+        p.track = self.complex.pick()
+        p.second_meeting = self.second.pick()
+        p.intervention = self.intervention.pick()
+        p.difficulty = self.difficulty.pick()
         p.u_exit = self.u_exit.draw()
-        p.u_90 = self.u_90.draw()
-        p.u_6m = self.u_6m.draw()
-        p.u_provider = self.u_provider.draw()
-        p.booking_delay = self.booking.draw()
+        if self.u_90 is not None:
+            p.u_90 = self.u_90.draw()
+            p.u_6m = self.u_6m.draw()
+        if self.u_provider is not None:
+            p.u_provider = self.u_provider.draw()
+        p.booking_delay = self.booking.draw() if self.booking is not None else 0.0
         p.triage_duration = self.triage.draw()
-        p.second_meeting_delay = self.second_delay.draw()
-        p.planning_duration = self.planning.draw()
+        if self.second_delay is not None:
+            p.second_meeting_delay = self.second_delay.draw()
+            p.planning_duration = self.planning.draw()
         if self.patience is not None:
             p.patience = self.patience.draw()
-        if self.u_sessions is not None:
-            self._draw_konsultation(p, self.handover, self.u_sessions, self.session, self.interval)
+        if self.konsultation:
+            self._draw_konsultation(p, self.handover, self.sessions, self.session, self.interval)
         if self.insats:
             p.insats_duration = self.insats[p.intervention].draw()
         return p
 
-    def _draw_konsultation(self, p: Participant, handover, u_sessions, session, interval) -> None:  # noqa: ANN001
-        n = self.scenario.konsultation.sessions.pick(u_sessions.draw())
+    @staticmethod
+    def _draw_konsultation(p: Participant, handover, sessions, session, interval) -> None:  # noqa: ANN001
+        n = sessions.pick()
         p.handover_delay = handover.draw()
         p.session_durations = [session.draw() for _ in range(n)]
         p.session_intervals = [interval.draw() for _ in range(n - 1)]
@@ -172,7 +219,9 @@ class GroupDraws:
             if sc.konsultation is not None:
                 k = sc.konsultation
                 r["handover"] = s.sampler(f"{g}.restart.handover_delay", k.handover_delay)
-                r["sessions"] = s.uniform(f"{g}.restart.sessions")
+                r["sessions"] = _Choice(
+                    _session_shares(k.sessions), lambda: s.uniform(f"{g}.restart.sessions")
+                )
                 r["session"] = s.sampler(f"{g}.restart.session_duration", k.session_duration)
                 r["interval"] = s.sampler(f"{g}.restart.session_interval", k.session_interval)
             for itype in self.insats:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -28,7 +29,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console()
+# Off a terminal (pipes, CI logs) rich assumes 80 columns; the summary table reads better wider.
+console = Console() if sys.stdout.isatty() else Console(width=110)
 err_console = Console(stderr=True)
 DEFAULT_SCENARIO = "nacka-forum.yaml"
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from sim.eventlog import Event
 from sim.scenario import PARTIES, Scenario
-from sim.workcalendar import WorkCalendar
+from sim.workcalendar import staff_hours
 
 
 def _rows(log: pd.DataFrame, event: Event) -> pd.DataFrame:
@@ -34,11 +34,9 @@ def _in_window(rows: pd.DataFrame, start: float, end: float) -> pd.DataFrame:
 
 def staff_cost_by_party(scenario: Scenario) -> dict[str, float]:
     """Paid staff time in the window, SEK, per party."""
-    w, h = scenario.warmup_days, scenario.horizon_days
-    calendar = WorkCalendar(scenario.calendar, h)
     out = dict.fromkeys(PARTIES, 0.0)
-    for pool in scenario.staff.values():
-        hours = pool.headcount * calendar.available_hours(w, h, pool.share_on_method)
+    for role, hours in staff_hours(scenario).items():
+        pool = scenario.staff[role]
         for party, share in pool.party_shares().items():
             out[party] += hours * pool.cost_per_hour_sek * share
     return out

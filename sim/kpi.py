@@ -18,7 +18,7 @@ import pandas as pd
 from sim.costs import cost_kpis
 from sim.eventlog import Event
 from sim.scenario import Scenario
-from sim.workcalendar import HOURS_PER_DAY, WorkCalendar
+from sim.workcalendar import HOURS_PER_DAY, staff_hours
 
 NAN = math.nan
 
@@ -185,12 +185,9 @@ def busy_hours(log: pd.DataFrame, start: float, end: float) -> dict[str, float]:
 
 def utilisation_kpis(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
     """Share of each pool's working hours spent in meetings, per pool (``utilisation_<role>``)."""
-    w, h = scenario.warmup_days, scenario.horizon_days
-    calendar = WorkCalendar(scenario.calendar, h)
-    busy = busy_hours(log, w, h)
+    busy = busy_hours(log, scenario.warmup_days, scenario.horizon_days)
     out = {}
-    for role, pool in scenario.staff.items():
-        available = pool.headcount * calendar.available_hours(w, h, pool.share_on_method)
+    for role, available in staff_hours(scenario).items():
         out[f"utilisation_{role}"] = busy.get(role, 0.0) / available if available > 0 else NAN
     return out
 

@@ -40,7 +40,14 @@ class Context:
         self.append = self.log.records.append
         self.calendar = WorkCalendar(scenario.calendar, scenario.horizon_days)
         self.calendar_enabled = self.calendar.enabled
-        self.pools = {role: Pool(self.env, role, cfg) for role, cfg in scenario.staff.items()}
+        calendars: dict[str, WorkCalendar] = {}
+        self.pools = {}
+        for role, cfg in scenario.staff.items():
+            own = scenario.pool_calendar(role)
+            key = own.model_dump_json()
+            if key not in calendars:
+                calendars[key] = WorkCalendar(own, scenario.horizon_days)
+            self.pools[role] = Pool(self.env, role, cfg, calendars[key])
         self.forum_team = Team((self.pools[scenario.forum.staff],))
         k = scenario.konsultation
         self.konsultation_team = Team(tuple(self.pools[r] for r in k.roles)) if k else None
@@ -64,9 +71,8 @@ class Context:
 
     def next_open_all(self, t: float, pools: tuple[Pool, ...], duration: float) -> float:
         """Earliest time ≥ t when every pool is at work for a meeting of ``duration`` days."""
-        cal = self.calendar
         while True:
-            start = max(cal.next_open(t, pool.share, duration) for pool in pools)
+            start = max(pool.calendar.next_open(t, pool.share, duration) for pool in pools)
             if start == t:
                 return t
             t = start

@@ -143,6 +143,8 @@ def write_results(result: Result, out_dir: str | Path) -> list[Path]:
             os.close(fd)
             temps.append((Path(tmp), out / name))
             write(Path(tmp))
+            # mkstemp creates 0600 files; results are ordinary files, readable per the umask.
+            os.chmod(tmp, 0o666 & ~_umask())
         for tmp, final in temps:
             os.replace(tmp, final)
     finally:
@@ -150,6 +152,12 @@ def write_results(result: Result, out_dir: str | Path) -> list[Path]:
             if tmp.exists():
                 tmp.unlink()
     return [final for _, final in temps]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _json_number(x: float) -> float | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.distributions import Distribution
 
@@ -120,6 +120,11 @@ class StaffPool(_Frozen):
     caseload_cap: int | None = Field(
         default=None, ge=1, le=10_000, description="active kontrakt per person; none = no cap"
     )
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] | None = Field(
+        default=None, min_length=1, description="own working days (0 = Monday); none = calendar's"
+    )
+    open_hour: float | None = Field(default=None, ge=0, lt=24, description="none = calendar's")
+    close_hour: float | None = Field(default=None, gt=0, le=24, description="none = calendar's")
 
     @model_validator(mode="after")
     def _org(self) -> StaffPool:
@@ -335,6 +340,12 @@ class Scenario(_Frozen):
                 f"got {self.warmup_days}"
             )
         pools = set(self.staff)
+        for role in self.staff:
+            try:
+                self.pool_calendar(role)
+            except ValidationError as exc:
+                detail = exc.errors()[0].get("ctx", {}).get("error", exc.errors()[0]["msg"])
+                raise ValueError(f"staff.{role}: working hours: {detail}") from None
         used = {"forum.staff": [self.forum.staff]}
         if self.konsultation is not None:
             used["konsultation.roles"] = self.konsultation.roles
@@ -369,6 +380,20 @@ class Scenario(_Frozen):
                             f"intervention {itype}; add one or a '*' rule"
                         )
         return self
+
+    def pool_calendar(self, role: str) -> Calendar:
+        """The working calendar of one staff pool: the scenario's, with the pool's own days and
+        hours where it sets them (e.g. a doctor in Konsultation two days a week).
+        """
+        pool = self.staff[role]
+        own = {
+            key: getattr(pool, key)
+            for key in ("weekdays", "open_hour", "close_hour")
+            if getattr(pool, key) is not None
+        }
+        if not own:
+            return self.calendar
+        return Calendar.model_validate(self.calendar.model_dump() | own)
 
     def outcome_rule(self, group: str, track: str, intervention: str) -> OutcomeRule | None:
         """Return the first outcome rule matching the cell, or None."""

@@ -21,6 +21,7 @@ import simpy
 
 from sim.eventlog import Kind
 from sim.scenario import StaffPool
+from sim.workcalendar import WorkCalendar
 
 if TYPE_CHECKING:
     from sim.model import Context
@@ -77,10 +78,13 @@ class Servers:
 class Pool:
     """A staff pool: ``headcount`` people and, if capped, ``headcount × cap`` caseload slots."""
 
-    __slots__ = ("role", "servers", "share", "caseload")
+    __slots__ = ("role", "servers", "share", "caseload", "calendar")
 
-    def __init__(self, env: simpy.Environment, role: str, cfg: StaffPool) -> None:
+    def __init__(
+        self, env: simpy.Environment, role: str, cfg: StaffPool, calendar: WorkCalendar
+    ) -> None:
         self.role = role
+        self.calendar = calendar
         self.servers = Servers(env, cfg.headcount)
         self.share = cfg.share_on_method
         self.caseload = (

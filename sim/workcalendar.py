@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from sim.scenario import Calendar
+from sim.scenario import Calendar, Scenario
 
 HOURS_PER_DAY = 24.0
 
@@ -80,3 +80,16 @@ class WorkCalendar:
                 if hi > lo:
                     total += hi - lo
         return total * HOURS_PER_DAY
+
+
+def staff_hours(scenario: Scenario) -> dict[str, float]:
+    """Working hours on the method per staff pool in the analysis window [warm-up, horizon):
+    headcount × the pool's working hours × its share on the method. Utilisation divides by
+    these; staff cost multiplies them by the hourly cost.
+    """
+    w, h = scenario.warmup_days, scenario.horizon_days
+    out = {}
+    for role, pool in scenario.staff.items():
+        calendar = WorkCalendar(scenario.pool_calendar(role), h)
+        out[role] = pool.headcount * calendar.available_hours(w, h, pool.share_on_method)
+    return out

@@ -219,3 +219,31 @@ def test_one_handlaggare_per_pool_is_the_bottleneck(nacka):
     assert kpis["in_system_end"] > 1.5 * base["in_system_end"]
     assert kpis["share_kontrakt_within_14d"] < 0.5 * base["share_kontrakt_within_14d"]
     assert kpis["utilisation_af_handlaggare"] > base["utilisation_af_handlaggare"]
+
+
+def test_pool_with_own_working_days_constrains_joint_meetings(nacka):
+    # The region's doctor works in Konsultation on Tuesdays and Thursdays only.
+    data = nacka.model_dump()
+    data["staff"]["konsultation_region"]["weekdays"] = [1, 3]
+    data["staff"]["konsultation_region"]["open_hour"] = 9.0
+    data["staff"]["konsultation_region"]["close_hour"] = 15.0
+    events, kpis = run_one(Scenario.model_validate(data), 2, 0)
+    _, base = run_one(nacka, 2, 0)
+    sessions = events[(events["event"] == "meeting_start") & (events["stage"] == "konsultation")]
+    weekday = (sessions["time"] // 1) % 7  # day 0 is Monday 2026-01-05
+    assert set(weekday.astype(int)) <= {1, 3}
+    hours = (sessions["time"] % 1) * 24
+    assert hours.min() >= 9.0 - 1e-9
+    assert kpis["days_to_konsultation_mean"] > base["days_to_konsultation_mean"] + 1
+    # Forum is unaffected by the doctor's calendar: meetings on every working day.
+    forum = events[(events["event"] == "meeting_start") & (events["stage"] == "forum")]
+    assert set(((forum["time"] // 1) % 7).astype(int)) == {0, 1, 2, 3, 4}
+    # Fewer working hours: utilisation is measured against the pool's own calendar.
+    assert kpis["cost_region_sek"] < base["cost_region_sek"]
+
+
+def test_pool_with_closing_before_opening_is_rejected(nacka):
+    data = nacka.model_dump()
+    data["staff"]["konsultation_region"]["open_hour"] = 17.0
+    with pytest.raises(ValueError, match="staff.konsultation_region: working hours"):
+        Scenario.model_validate(data)

@@ -57,6 +57,7 @@ for _member in Event:
 
 
 COLUMNS = ("time", "participant", "group", "event", "stage", "resource", "detail", "value")
+FRAME_COLUMNS = ("replication", *COLUMNS)
 CATEGORICAL = ("group", "event", "stage", "resource", "detail")
 
 
@@ -102,17 +103,7 @@ def concat_logs(frames: list[pd.DataFrame]) -> pd.DataFrame:
     from pandas.api.types import union_categoricals
 
     out = {}
-    for col in (
-        "replication",
-        "time",
-        "participant",
-        "group",
-        "event",
-        "stage",
-        "resource",
-        "detail",
-        "value",
-    ):
+    for col in FRAME_COLUMNS:
         if col in CATEGORICAL:
             out[col] = union_categoricals([f[col] for f in frames])
         else:

@@ -19,7 +19,7 @@ import simpy
 from sim.eventlog import Kind
 from sim.exit import draw_exit_state, dropout_fraction
 from sim.scenario import Insatsmarknad
-from sim.staff import NAN, Team, meet
+from sim.staff import NAN, Team, meet, wait_patiently
 
 if TYPE_CHECKING:
     from sim.model import Context
@@ -104,14 +104,11 @@ def run(ctx: Context, p: Participant) -> Generator[simpy.Event, object, str]:
     provider = market.take(itype, p.u_provider)
     if provider is None:
         wanted = market.wait(itype)
-        if p.patience is None:
-            provider = yield wanted
-        else:
-            yield wanted | env.timeout(p.patience)
-            if not wanted.triggered:
-                market.cancel(wanted)
-                return "dropout_waiting"
-            provider = wanted.value
+        served = yield from wait_patiently(env, wanted, p.patience)
+        if not served:
+            market.cancel(wanted)
+            return "dropout_waiting"
+        provider = wanted.value
     itype_cfg = ctx.scenario.insatsmarknad.types[itype]
     append(
         (

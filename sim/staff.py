@@ -103,6 +103,17 @@ class Team:
         self.single = pools[0] if len(pools) == 1 else None
 
 
+def wait_patiently(
+    env: simpy.Environment, event: simpy.Event, patience: float | None
+) -> Generator[simpy.Event, object, bool]:
+    """Wait for ``event``, at most ``patience`` days (None: for ever); True if it happened."""
+    if patience is None:
+        yield event
+        return True
+    yield event | env.timeout(patience)
+    return event.triggered
+
+
 def meet(
     ctx: Context,
     p: Participant,
@@ -124,32 +135,25 @@ def meet(
     """
     env = ctx.env
     single = team.single
+    patience = p.patience if patient else None
     if single is not None:
         claim = single.servers.seize()
         if claim is not None:
-            patience = p.patience if patient else None
-            if patience is None:
-                yield claim
-            else:
-                yield claim | env.timeout(patience)
-                if not claim.triggered:
-                    single.servers.withdraw(claim)
-                    return False
+            served = yield from wait_patiently(env, claim, patience)
+            if not served:
+                single.servers.withdraw(claim)
+                return False
     else:
         pools = team.pools
         claims = [pool.servers.seize() for pool in pools]
         pending = [c for c in claims if c is not None]
         if pending:
             wanted = pending[0] if len(pending) == 1 else env.all_of(pending)
-            patience = p.patience if patient else None
-            if patience is None:
-                yield wanted
-            else:
-                yield wanted | env.timeout(patience)
-                if not wanted.triggered:
-                    for pool, c in zip(pools, claims, strict=True):
-                        pool.servers.withdraw(c)
-                    return False
+            served = yield from wait_patiently(env, wanted, patience)
+            if not served:
+                for pool, c in zip(pools, claims, strict=True):
+                    pool.servers.withdraw(c)
+                return False
     if ctx.calendar_enabled:
         t = env.now
         start = ctx.next_open_all(t, team.pools, duration)
@@ -188,13 +192,10 @@ def open_case(ctx: Context, p: Participant) -> Generator[simpy.Event, object, bo
     if pool.caseload is not None:
         claim = pool.caseload.seize()
         if claim is not None:
-            if p.patience is None:
-                yield claim
-            else:
-                yield claim | env.timeout(p.patience)
-                if not claim.triggered:
-                    pool.caseload.withdraw(claim)
-                    return False
+            served = yield from wait_patiently(env, claim, p.patience)
+            if not served:
+                pool.caseload.withdraw(claim)
+                return False
         p.slot = pool.caseload
     ctx.append((env.now, p.pid, p.group, _OPENED, p.stage, pool.role, "", NAN))
     return True

@@ -1,0 +1,1 @@
+"""Calibration against project data (targets with sources, fitting, sensitivity): later issues."""

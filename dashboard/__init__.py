@@ -1,0 +1,1 @@
+"""The Streamlit dashboard (thin: calls sim, holds no model logic): a later issue."""

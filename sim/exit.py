@@ -77,7 +77,6 @@ def status_after(ctx: Context, p: Participant, state: str) -> tuple[str, str]:
 
 def leave(ctx: Context, p: Participant, state: str) -> None:
     """Record the exit and free the caseload slot."""
-    p.exit_state = state
     p.stage = STAGE
     close_case(p)
     del ctx.active[p.pid]

@@ -47,7 +47,6 @@ class Participant:
         "restarts",
         "stage",
         "slot",
-        "exit_state",
     )
 
     def __init__(self, pid: int, group: str) -> None:
@@ -58,7 +57,6 @@ class Participant:
         self.restarts = 0
         self.stage = "arrival"
         self.slot = None
-        self.exit_state = ""
         self.patience: float | None = None
 
 

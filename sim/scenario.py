@@ -163,17 +163,6 @@ class IntChoice(_Frozen):
             raise ValueError("weights must not all be zero")
         return self
 
-    def pick(self, u: float) -> int:
-        """Map a uniform number to a value (inverse CDF, so common random numbers carry over)."""
-        weights = self.weights or [1.0] * len(self.values)
-        total = sum(weights)
-        acc = 0.0
-        for value, w in zip(self.values, weights, strict=True):
-            acc += w / total
-            if u < acc:
-                return value
-        return self.values[-1]
-
 
 class Konsultation(_Frozen):
     """Multi-professional team: all listed roles meet the participant together, several sessions."""

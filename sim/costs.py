@@ -2,8 +2,10 @@
 
 Three kinds of cost, over the analysis window [warm-up, horizon):
 
-* staff: every person's paid hours on the method (headcount × working hours × share on the method ×
-  cost per hour), borne by the pool's organisation(s) — staff are paid whether busy or not;
+* staff: every person's working hours on the method (headcount × working hours × share on the
+  method × cost per hour), borne by the pool's organisation(s) — staff are paid whether busy or
+  not. Holidays and summer leave are not working hours: the cost per working hour is meant to
+  include them (e.g. a yearly cost divided by about 46 working weeks);
 * provider base fee: hours billed while an intervention runs (hours per week × days / 7 × fee);
 * result bonuses (sub-goal, job, 6 months in work by difficulty) and the participant's start bonus
   (000 §6.3).

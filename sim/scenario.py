@@ -43,6 +43,27 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
+class Summer(_Frozen):
+    """The summer dip: ISO weeks in which staff take their holidays and fewer people come.
+
+    ``staff_share`` is the share of each person's usual working time available in those weeks
+    (holidays spread over the team); ``inflow_share`` the share of the usual inflow.
+    """
+
+    start_week: int = Field(default=27, ge=1, le=53)
+    end_week: int = Field(default=32, ge=1, le=53)
+    staff_share: float = Field(default=0.6, gt=0, le=1)
+    inflow_share: float = Field(default=0.6, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _weeks(self) -> Summer:
+        if self.end_week < self.start_week:
+            raise ValueError(
+                f"end_week must not be before start_week (got {self.start_week}–{self.end_week})"
+            )
+        return self
+
+
 class Calendar(_Frozen):
     """Working calendar: meetings start only on working days within office hours.
 
@@ -56,6 +77,12 @@ class Calendar(_Frozen):
     )
     open_hour: float = Field(default=8.0, ge=0, lt=24)
     close_hour: float = Field(default=16.5, gt=0, le=24)
+    holidays: Literal["none", "public", "public_and_de_facto"] = Field(
+        default="public_and_de_facto",
+        description="Swedish public holidays closed; de facto also closes midsummer, Christmas "
+        "and New Year's eves",
+    )
+    summer: Summer | None = None
 
     @model_validator(mode="after")
     def _hours(self) -> Calendar:

@@ -19,7 +19,8 @@ import pandas as pd
 class Event(StrEnum):
     """Kinds of record. ``value`` holds: arrived → difficulty; meeting_end → duration (days);
     check_issued → hours of provider time the check buys;
-    insats_started → provider hours per week; exited → number of kontrakt signed.
+    insats_started → provider hours per week; handlaggare_changed → the pause it caused (days);
+    exited → number of kontrakt signed.
     """
 
     ARRIVED = "arrived"
@@ -27,6 +28,9 @@ class Event(StrEnum):
     MEETING_START = "meeting_start"
     MEETING_END = "meeting_end"
     TRIAGED = "triaged"
+    HANDED_OFF = "handed_off"
+    HANDLAGGARE_CHANGED = "handlaggare_changed"
+    INSATS_REFUSED = "insats_refused"
     HANDOVER = "handover"
     CASE_OPENED = "case_opened"
     KONTRAKT_SIGNED = "kontrakt_signed"

@@ -31,15 +31,25 @@ NO_RETURN = ("permanent_support",)
 
 
 def draw_exit_state(ctx: Context, p: Participant) -> str:
-    """The state the current kontrakt ends in, from the participant's uniform number."""
-    rule = ctx.outcome_rule(p.group, p.track, p.intervention)
+    """The state the current kontrakt ends in, from the participant's uniform number.
+
+    Lost continuity and long waits lower the chance of work (``Context.work_factor``); the share
+    they take from work goes to "back to benefits".
+    """
+    shares = ctx.outcome_rule(p.group, p.track, p.intervention).exit
+    factor = ctx.work_factor(p)
+    if factor < 1.0 and "work" in shares:
+        lost = shares["work"] * (1.0 - factor)
+        shares = dict(shares)
+        shares["work"] -= lost
+        shares["benefits"] = shares.get("benefits", 0.0) + lost
     u = p.u_exit
     acc = 0.0
-    for state, share in rule.exit.items():
+    for state, share in shares.items():
         acc += share
         if u < acc and share > 0:
             return state
-    return next(s for s, share in reversed(rule.exit.items()) if share > 0)
+    return next(s for s, share in reversed(shares.items()) if share > 0)
 
 
 def dropout_fraction(ctx: Context, p: Participant) -> float:

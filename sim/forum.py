@@ -16,7 +16,7 @@ import simpy
 
 from sim.eventlog import Kind
 from sim.participant import TRACK_SIMPLE
-from sim.staff import NAN, meet
+from sim.staff import NAN, after_work, meet
 
 if TYPE_CHECKING:
     from sim.model import Context
@@ -31,8 +31,22 @@ def first_meeting(ctx: Context, p: Participant) -> Generator[simpy.Event, object
     p.stage = STAGE
     if p.channel == "booked":
         yield env.timeout(p.booking_delay)
-    ctx.append((env.now, p.pid, p.group, Kind.QUEUED, STAGE, ctx.forum_team.label, "triage", NAN))
-    met = yield from meet(ctx, p, STAGE, "triage", ctx.forum_team, p.triage_duration)
+    team = ctx.intake[p.group]
+    ctx.append((env.now, p.pid, p.group, Kind.QUEUED, STAGE, team.label, "triage", NAN))
+    met = yield from meet(ctx, p, STAGE, "triage", team, p.triage_duration)
+    for u_to, delay in p.handoffs if met else ():
+        # Sent on to another organisation's intake: a write-up, a delay, a new first meeting.
+        to = ctx.handoff_destination(team, u_to)
+        ctx.append((env.now, p.pid, p.group, Kind.HANDED_OFF, STAGE, team.label, to.label, NAN))
+        if team.handoff_days > 0:
+            env.process(after_work(ctx, p, team, STAGE, team.handoff_days, held=False))
+        yield env.timeout(delay)
+        p.waited += delay
+        team = to
+        ctx.append((env.now, p.pid, p.group, Kind.QUEUED, STAGE, team.label, "triage", NAN))
+        met = yield from meet(ctx, p, STAGE, "triage", team, p.triage_duration)
+        if not met:
+            break
     if met:
         if ctx.scenario.konsultation is None:
             p.track = TRACK_SIMPLE

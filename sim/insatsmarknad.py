@@ -10,12 +10,14 @@ The handläggare holding the kontrakt meets the participant once a month while i
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 import simpy
 
+from sim.distributions import DAYS_PER_UNIT
 from sim.eventlog import Kind
 from sim.exit import draw_exit_state, dropout_fraction
 from sim.scenario import Insatsmarknad
@@ -30,14 +32,22 @@ SUBGOAL_STATES = ("work", "studies", "af_programme")
 
 
 class Market:
-    """Free places per provider and the queue of participants waiting for any place."""
+    """Free places per provider and the queue of participants waiting for any place.
+
+    Providers with a procurement lag (``available_from_days``) open their places at that day.
+    """
 
     def __init__(self, env: simpy.Environment, cfg: Insatsmarknad) -> None:
         self.env = env
-        self.free = {
-            name: (prov.places if prov.places is not None else float("inf"))
-            for name, prov in cfg.providers.items()
-        }
+        self.assigned = cfg.choice == "assigned"
+        self.free: dict[str, float] = {}
+        for name, prov in cfg.providers.items():
+            places = prov.places if prov.places is not None else math.inf
+            if prov.available_from_days > 0:
+                self.free[name] = 0
+                env.process(self._open_later(name, places, prov.available_from_days))
+            else:
+                self.free[name] = places
         self.offers = {
             itype: [name for name, prov in cfg.providers.items() if itype in prov.offers]
             for itype in cfg.types
@@ -46,14 +56,31 @@ class Market:
         self.offered_by = {name: set(prov.offers) for name, prov in cfg.providers.items()}
         self.waiting: deque[tuple[str, simpy.Event]] = deque()
 
-    def take(self, itype: str, u: float) -> str | None:
-        """Choose among providers with a free place by preference; None if all are full."""
+    def _open_later(self, provider: str, places: float, at: float):  # noqa: ANN202
+        yield self.env.timeout(at)
+        offered = self.offered_by[provider]
+        for entry in list(self.waiting):
+            if places <= 0:
+                break
+            if entry[0] in offered:
+                self.waiting.remove(entry)
+                entry[1].succeed(provider)
+                places -= 1
+        self.free[provider] = places
+
+    def take(self, itype: str, u: float, *, assigned: bool = False) -> str | None:
+        """A provider with a free place for ``itype``, or None if all are full.
+
+        Customer choice picks by preference weight with the participant's own ``u``; an assigned
+        place (procured programmes, or a place the handläggare arranges) is the first provider in
+        the listed order with room.
+        """
         free = self.free
         candidates = [name for name in self.offers[itype] if free[name] > 0]
         if not candidates:
             return None
-        chosen = candidates[-1]
-        if len(candidates) > 1:
+        chosen = candidates[0] if assigned or self.assigned else candidates[-1]
+        if len(candidates) > 1 and not (assigned or self.assigned):
             total = sum(self.preference[c] for c in candidates)
             acc = 0.0
             for name in candidates:
@@ -85,6 +112,30 @@ class Market:
         self.free[provider] += 1
 
 
+def refuses(ctx: Context, p: Participant) -> bool:
+    """Cream skimming: every provider turns this case away (flat 6-month bonus only)."""
+    cream = ctx.scenario.insatsmarknad.cream_skimming
+    if cream is None or p.difficulty <= 1:
+        return False
+    bonus = ctx.scenario.costs.bonus_6m_sek
+    if len(set(bonus.values())) > 1:
+        return False  # the bonus rises with difficulty: hard cases pay, nobody is turned away
+    accept = 1.0 - cream.refusal_per_difficulty_step * (p.difficulty - 1)
+    return p.u_accept >= accept
+
+
+def continuity_changes(ctx: Context, p: Participant, months: float) -> int:
+    """Changes of handläggare during ``months``: Poisson, by inverse CDF of ``p.u_changes``."""
+    mean = ctx.continuity.changes_per_month * months
+    k = 0
+    term = cum = math.exp(-mean)
+    while p.u_changes >= cum and k < 100:
+        k += 1
+        term *= mean / k
+        cum += term
+    return k
+
+
 def issue_check(ctx: Context, p: Participant) -> None:
     """Record the check (voucher) that comes with the kontrakt: the intervention type it is valid
     for and the provider hours it buys (hours per week × planned weeks).
@@ -101,41 +152,58 @@ def run(ctx: Context, p: Participant) -> Generator[simpy.Event, object, str]:
     p.stage = STAGE
     pid, group, itype, append = p.pid, p.group, p.intervention, ctx.append
     append((env.now, pid, group, Kind.INSATS_QUEUED, STAGE, "", itype, NAN))
-    provider = market.take(itype, p.u_provider)
+    assigned = False
+    if p.u_accept is not None and refuses(ctx, p):
+        append((env.now, pid, group, Kind.INSATS_REFUSED, STAGE, "", itype, p.difficulty))
+        yield env.timeout(p.placement_delay)
+        p.waited += p.placement_delay
+        assigned = True
+    provider = market.take(itype, p.u_provider, assigned=assigned)
     if provider is None:
         wanted = market.wait(itype)
+        t0 = env.now
         served = yield from wait_patiently(env, wanted, p.patience)
+        p.waited += env.now - t0
         if not served:
             market.cancel(wanted)
             return "dropout_waiting"
         provider = wanted.value
     itype_cfg = ctx.scenario.insatsmarknad.types[itype]
-    append(
-        (
-            env.now,
-            pid,
-            group,
-            Kind.INSATS_STARTED,
-            STAGE,
-            provider,
-            itype,
-            itype_cfg.hours_per_week,
-        )
-    )
-    state = draw_exit_state(ctx, p)
+    hours = itype_cfg.hours_per_week
+    append((env.now, pid, group, Kind.INSATS_STARTED, STAGE, provider, itype, hours))
     planned = p.insats_duration
+    # Changes of handläggare pause the case and lower the chance of work (001, 004 BIP).
+    timeline: list[tuple[float, str, float]] = []
+    if ctx.continuity is not None:
+        n = continuity_changes(ctx, p, planned / DAYS_PER_UNIT["months"])
+        p.changes += n
+        for i in range(n):
+            timeline.append(((i + 1) * planned / (n + 1), Kind.HANDLAGGARE_CHANGED, 0.0))
+    state = draw_exit_state(ctx, p)
     duration = planned * dropout_fraction(ctx, p) if state == "dropout" else planned
-    end = env.now + duration
+    subgoal_at = itype_cfg.subgoal_at * planned
+    if state in SUBGOAL_STATES and subgoal_at < duration:
+        timeline.append((subgoal_at, Kind.SUBGOAL_REACHED, NAN))
+    timeline.sort()
+    start = env.now
+    pause = 0.0
+    for offset, kind, _ in timeline:
+        if offset >= duration:
+            break
+        at = start + offset + pause
+        if at > env.now:
+            yield env.timeout(at - env.now)
+        if kind == Kind.HANDLAGGARE_CHANGED:
+            delay = ctx.change_delay.draw()
+            pause += delay
+            append((env.now, pid, group, kind, STAGE, "", itype, delay))
+        else:
+            append((env.now, pid, group, kind, STAGE, provider, itype, NAN))
+    end = start + duration + pause
     team = ctx.handlaggare.get(group)
     if team is not None:
         env.process(_checkins(ctx, p, team, end))
-    subgoal_at = itype_cfg.subgoal_at * planned
-    if state in SUBGOAL_STATES and subgoal_at < duration:
-        yield env.timeout(subgoal_at)
-        append((env.now, pid, group, Kind.SUBGOAL_REACHED, STAGE, provider, itype, NAN))
-        yield env.timeout(duration - subgoal_at)
-    else:
-        yield env.timeout(duration)
+    yield env.timeout(end - env.now)
     append((env.now, pid, group, Kind.INSATS_ENDED, STAGE, provider, state, NAN))
     market.release(provider)
     return state

@@ -18,6 +18,7 @@ import simpy
 
 from sim import exit as exit_stage
 from sim import forum, insatsmarknad, konsultation
+from sim.distributions import DAYS_PER_UNIT
 from sim.eventlog import EventLog, Kind
 from sim.insatsmarknad import Market
 from sim.participant import TRACK_COMPLEX, TRACK_SIMPLE, GroupDraws, Participant
@@ -48,14 +49,41 @@ class Context:
             if key not in calendars:
                 calendars[key] = WorkCalendar(own, scenario.horizon_days)
             self.pools[role] = Pool(self.env, role, cfg, calendars[key])
-        self.forum_team = Team((self.pools[scenario.forum.staff],))
+        coordination = scenario.coordination
+        joint_minutes = coordination.joint_meeting_minutes if coordination else 0.0
+        handoff_minutes = coordination.handoff_minutes if coordination else 0.0
+        # One team per pool for one-person meetings; the hand-off write-up is their overhead.
+        self.single = {
+            role: Team((pool,), handoff_days=handoff_minutes * DAYS_PER_UNIT["minutes"])
+            for role, pool in self.pools.items()
+        }
+        self.forum_team = self.single[scenario.forum.staff]
+        self.intake = {
+            g: self.single[cfg.intake or scenario.forum.staff] for g, cfg in scenario.groups.items()
+        }
+        self.handoff_teams = (
+            [self.single[r] for r in scenario.handoffs.pools] if scenario.handoffs else []
+        )
         k = scenario.konsultation
-        self.konsultation_team = Team(tuple(self.pools[r] for r in k.roles)) if k else None
+        self.konsultation_team = None
+        if k is not None:
+            parties = {party for r in k.roles for party in scenario.staff[r].party_shares()}
+            # Documentation and reflection follow meetings that span organisations only.
+            overhead = joint_minutes * DAYS_PER_UNIT["minutes"] if len(parties) > 1 else 0.0
+            self.konsultation_team = Team(
+                tuple(self.pools[r] for r in k.roles), after_meeting_days=overhead
+            )
         self.handlaggare = {
             g: Team((self.pools[cfg.handlaggare],))
             for g, cfg in scenario.groups.items()
             if cfg.handlaggare is not None
         }
+        self.continuity = scenario.continuity
+        self.change_delay = (
+            self.streams.sampler("continuity.delay", scenario.continuity.delay)
+            if scenario.continuity
+            else None
+        )
         self.market = Market(self.env, scenario.insatsmarknad) if scenario.insatsmarknad else None
         self.checkin_duration = (
             self.streams.sampler(
@@ -76,6 +104,21 @@ class Context:
             if start == t:
                 return t
             t = start
+
+    def handoff_destination(self, current: Team, u: float) -> Team:
+        """The intake a case is sent on to: one of the other hand-off pools, chosen by ``u``."""
+        others = [team for team in self.handoff_teams if team is not current]
+        return others[min(int(u * len(others)), len(others) - 1)]
+
+    def work_factor(self, p: Participant) -> float:
+        """Multiplier on the chance of an exit to work from lost continuity and long waits."""
+        factor = 1.0
+        if self.continuity is not None and p.changes:
+            factor *= self.continuity.work_factor**p.changes
+        pauses = self.scenario.pauses
+        if pauses is not None and p.waited > pauses.grace_days:
+            factor *= pauses.work_factor_per_30_days ** ((p.waited - pauses.grace_days) / 30.0)
+        return factor
 
     def outcome_rule(self, group: str, track: str, intervention: str) -> OutcomeRule:
         """Cached lookup of the first matching outcome rule (validated to exist)."""

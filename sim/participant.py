@@ -47,6 +47,12 @@ class Participant:
         "restarts",
         "stage",
         "slot",
+        "handoffs",
+        "waited",
+        "changes",
+        "u_changes",
+        "u_accept",
+        "placement_delay",
     )
 
     def __init__(self, pid: int, group: str) -> None:
@@ -57,6 +63,10 @@ class Participant:
         self.restarts = 0
         self.stage = "arrival"
         self.slot = None
+        self.handoffs: list[tuple[float, float]] = []
+        self.waited = 0.0
+        self.changes = 0
+        self.u_accept: float | None = None
         self.patience: float | None = None
 
 
@@ -161,6 +171,20 @@ class GroupDraws:
             self.sessions = _Choice(_session_shares(k.sessions), uni("sessions"))
             self.session = streams.sampler(f"{g}.session_duration", k.session_duration)
             self.interval = streams.sampler(f"{g}.session_interval", k.session_interval)
+        h = scenario.handoffs
+        if h is not None:
+            self.handoff_count = streams.uniform(f"{g}.handoffs")
+            self.handoff_to = streams.uniform(f"{g}.handoff_to")
+            self.handoff_delay = streams.sampler(f"{g}.handoff_delay", h.delay)
+        self.u_changes = (
+            streams.uniform(f"{g}.continuity") if scenario.continuity is not None else None
+        )
+        cream = m.cream_skimming if m is not None else None
+        if cream is not None:
+            self.u_accept = streams.uniform(f"{g}.acceptance")
+            self.placement = streams.sampler(f"{g}.placement_delay", cream.placement_delay)
+        else:
+            self.u_accept = None
         self.insats: dict[str, Sampler] = {}
         if m is not None:
             for itype in cfg.interventions:
@@ -193,6 +217,21 @@ class GroupDraws:
             self._draw_konsultation(p, self.handover, self.sessions, self.session, self.interval)
         if self.insats:
             p.insats_duration = self.insats[p.intervention].draw()
+        h = self.scenario.handoffs
+        if h is not None:
+            # Always max_handoffs draws per participant, so the count does not shift the streams.
+            sent = True
+            for _ in range(h.max_handoffs):
+                again = self.handoff_count.draw() < h.share
+                u_to, delay = self.handoff_to.draw(), self.handoff_delay.draw()
+                sent = sent and again
+                if sent:
+                    p.handoffs.append((u_to, delay))
+        if self.u_changes is not None:
+            p.u_changes = self.u_changes.draw()
+        if self.u_accept is not None:
+            p.u_accept = self.u_accept.draw()
+            p.placement_delay = self.placement.draw()
         return p
 
     @staticmethod

@@ -111,6 +111,11 @@ class TargetGroup(_Frozen):
     second_meeting_share: Share = Field(
         default=0.0, description="share of simple cases needing a second Forum meeting"
     )
+    intake: Ident | None = Field(
+        default=None,
+        description="staff pool for the first meeting; none = Forum's (a silo design sets each "
+        "group's own organisation)",
+    )
     handlaggare: Ident | None = Field(
         default=None,
         description="staff pool whose handläggare hold the kontrakt (caseload, monthly follow-up)",
@@ -216,15 +221,37 @@ class Provider(_Frozen):
 
     offers: list[Ident] = Field(min_length=1)
     places: int | None = Field(default=None, ge=1, le=100_000, description="none = unlimited")
+    available_from_days: float = Field(
+        default=0.0, ge=0, le=3650, description="procurement lag: places open at this day"
+    )
     preference: float = Field(default=1.0, gt=0, le=1000, description="choice weight")
     base_fee_per_hour_sek: float = Field(default=0.0, ge=0, le=100_000)
 
 
+class CreamSkimming(_Frozen):
+    """Providers turning away hard cases when the bonus does not rise with difficulty (000 §6.3).
+
+    With a flat 6-month bonus, a provider accepts a case of difficulty d with probability
+    1 − ``refusal_per_difficulty_step`` · (d − 1); a case turned away by every provider waits
+    ``placement_delay`` for the handläggare to arrange a place. With bonuses that rise with
+    difficulty nobody is turned away.
+    """
+
+    refusal_per_difficulty_step: Share = 0.2
+    placement_delay: Distribution
+
+
 class Insatsmarknad(_Frozen):
-    """Authorised providers with places, customer choice, monthly follow-up by the handläggare."""
+    """Authorised providers with places, customer choice, monthly follow-up by the handläggare.
+
+    ``choice: assigned`` models procured programmes: no customer choice, the first provider in
+    the listed order with a free place is assigned.
+    """
 
     types: dict[Ident, InterventionType] = Field(min_length=1)
     providers: dict[Ident, Provider] = Field(min_length=1)
+    choice: Literal["customer", "assigned"] = "customer"
+    cream_skimming: CreamSkimming | None = None
     followup_interval_days: float = Field(default=30.0, gt=0, le=365)
     followup_duration: Distribution
 
@@ -324,6 +351,50 @@ class Financing(_Frozen):
         return self
 
 
+class Handoffs(_Frozen):
+    """Cases sent on between organisations ("bollas mellan aktörer", 000 §3; re-referrals, 003).
+
+    After each intake meeting a case is sent on with probability ``share`` (at most
+    ``max_handoffs`` times) to another intake pool, after ``delay``; it then has a new intake
+    meeting there.
+    """
+
+    share: Share
+    max_handoffs: int = Field(default=3, ge=1, le=10)
+    delay: Distribution
+    pools: list[Ident] = Field(min_length=2, description="intake pools a case can be sent to")
+
+
+class Continuity(_Frozen):
+    """Changes of handläggare while a kontrakt runs (001 case 4; 004 BIP: changes hurt).
+
+    Changes come as a Poisson process at ``changes_per_month``; each pauses the case for
+    ``delay`` and multiplies the chance of an exit to work by ``work_factor``.
+    """
+
+    changes_per_month: float = Field(ge=0, le=10)
+    delay: Distribution
+    work_factor: float = Field(gt=0, le=1)
+
+
+class Pauses(_Frozen):
+    """Waiting is not neutral (004 BIP): every 30 days of waiting beyond ``grace_days`` multiply
+    the chance of an exit to work by ``work_factor_per_30_days``.
+    """
+
+    grace_days: float = Field(default=14.0, ge=0, le=3650)
+    work_factor_per_30_days: float = Field(gt=0, le=1)
+
+
+class Coordination(_Frozen):
+    """Staff time that cross-organisation work costs beyond the meeting (001 p. 78, 119, 160):
+    documentation and reflection after a joint meeting, and the write-up of a hand-off.
+    """
+
+    joint_meeting_minutes: float = Field(default=0.0, ge=0, le=600)
+    handoff_minutes: float = Field(default=0.0, ge=0, le=600)
+
+
 class Scenario(_Frozen):
     """One organisational design: flow, staffing, durations, rules, outcomes and costs."""
 
@@ -341,6 +412,10 @@ class Scenario(_Frozen):
     patience: Distribution | None = Field(
         default=None, description="time a participant waits in one queue before dropping out"
     )
+    handoffs: Handoffs | None = None
+    continuity: Continuity | None = None
+    pauses: Pauses | None = None
+    coordination: Coordination | None = None
     rules: Rules = Rules()
     costs: Costs = Costs()
     financing: Financing = Financing()
@@ -368,6 +443,10 @@ class Scenario(_Frozen):
         for gname, group in self.groups.items():
             if group.handlaggare is not None:
                 used[f"groups.{gname}.handlaggare"] = [group.handlaggare]
+            if group.intake is not None:
+                used[f"groups.{gname}.intake"] = [group.intake]
+        if self.handoffs is not None:
+            used["handoffs.pools"] = self.handoffs.pools
         for where, names in used.items():
             for name in names:
                 if name not in pools:

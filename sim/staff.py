@@ -95,12 +95,18 @@ class Pool:
 class Team:
     """The pools that must all be present at one kind of meeting, with its log label."""
 
-    __slots__ = ("pools", "label", "single")
+    __slots__ = ("pools", "label", "single", "after_meeting_days", "handoff_days")
 
-    def __init__(self, pools: tuple[Pool, ...]) -> None:
+    def __init__(
+        self, pools: tuple[Pool, ...], *, after_meeting_days: float = 0.0, handoff_days: float = 0.0
+    ) -> None:
         self.pools = pools
         self.label = "+".join(pool.role for pool in pools)
         self.single = pools[0] if len(pools) == 1 else None
+        # Staff time without the participant: after each meeting (documentation, reflection)
+        # and for each case this team sends on to another organisation (the write-up).
+        self.after_meeting_days = after_meeting_days
+        self.handoff_days = handoff_days
 
 
 def wait_patiently(
@@ -139,7 +145,9 @@ def meet(
     if single is not None:
         claim = single.servers.seize()
         if claim is not None:
+            t0 = env.now
             served = yield from wait_patiently(env, claim, patience)
+            p.waited += env.now - t0
             if not served:
                 single.servers.withdraw(claim)
                 return False
@@ -149,7 +157,9 @@ def meet(
         pending = [c for c in claims if c is not None]
         if pending:
             wanted = pending[0] if len(pending) == 1 else env.all_of(pending)
+            t0 = env.now
             served = yield from wait_patiently(env, wanted, patience)
+            p.waited += env.now - t0
             if not served:
                 for pool, c in zip(pools, claims, strict=True):
                     pool.servers.withdraw(c)
@@ -169,12 +179,35 @@ def meet(
     append = ctx.append
     append((env.now, p.pid, p.group, _START, stage, resource, detail, NAN))
     yield env.timeout(duration)
-    if single is not None:
+    append((env.now, p.pid, p.group, _END, stage, resource, detail, duration))
+    if team.after_meeting_days > 0:
+        env.process(after_work(ctx, p, team, stage, team.after_meeting_days))
+    elif single is not None:
         single.servers.release()
     else:
         _release(team)
-    append((env.now, p.pid, p.group, _END, stage, resource, detail, duration))
     return True
+
+
+def after_work(
+    ctx: Context, p: Participant, team: Team, stage: str, duration: float, *, held: bool = True
+) -> Generator[simpy.Event, object, None]:
+    """Staff time spent on a case without the participant (documentation, reflection, the
+    write-up of a hand-off), recorded as a meeting with detail ``coordination``.
+
+    ``held``: the team is still held from the meeting; otherwise it is claimed first.
+    """
+    env = ctx.env
+    if not held:
+        claims = [pool.servers.seize() for pool in team.pools]
+        pending = [c for c in claims if c is not None]
+        if pending:
+            yield pending[0] if len(pending) == 1 else env.all_of(pending)
+    append = ctx.append
+    append((env.now, p.pid, p.group, _START, stage, team.label, "coordination", NAN))
+    yield env.timeout(duration)
+    _release(team)
+    append((env.now, p.pid, p.group, _END, stage, team.label, "coordination", duration))
 
 
 def _release(team: Team) -> None:
@@ -192,7 +225,9 @@ def open_case(ctx: Context, p: Participant) -> Generator[simpy.Event, object, bo
     if pool.caseload is not None:
         claim = pool.caseload.seize()
         if claim is not None:
+            t0 = env.now
             served = yield from wait_patiently(env, claim, p.patience)
+            p.waited += env.now - t0
             if not served:
                 pool.caseload.withdraw(claim)
                 return False

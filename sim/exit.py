@@ -37,7 +37,7 @@ def draw_exit_state(ctx: Context, p: Participant) -> str:
     they take from work goes to "back to benefits".
     """
     shares = ctx.outcome_rule(p.group, p.track, p.intervention).exit
-    factor = ctx.work_factor(p)
+    factor = ctx.work_factor(p) if ctx.outcomes_adjusted else 1.0
     if factor < 1.0 and "work" in shares:
         lost = shares["work"] * (1.0 - factor)
         shares = dict(shares)

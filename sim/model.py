@@ -79,6 +79,9 @@ class Context:
             if cfg.handlaggare is not None
         }
         self.continuity = scenario.continuity
+        # Waiting time per participant is only needed when long waits lower the chance of work.
+        self.track_waits = scenario.pauses is not None
+        self.outcomes_adjusted = scenario.pauses is not None or scenario.continuity is not None
         self.change_delay = (
             self.streams.sampler("continuity.delay", scenario.continuity.delay)
             if scenario.continuity

@@ -63,7 +63,7 @@ class Participant:
         self.restarts = 0
         self.stage = "arrival"
         self.slot = None
-        self.handoffs: list[tuple[float, float]] = []
+        self.handoffs: tuple[tuple[float, float], ...] = ()
         self.waited = 0.0
         self.changes = 0
         self.u_accept: float | None = None
@@ -221,12 +221,14 @@ class GroupDraws:
         if h is not None:
             # Always max_handoffs draws per participant, so the count does not shift the streams.
             sent = True
+            handoffs = []
             for _ in range(h.max_handoffs):
                 again = self.handoff_count.draw() < h.share
                 u_to, delay = self.handoff_to.draw(), self.handoff_delay.draw()
                 sent = sent and again
                 if sent:
-                    p.handoffs.append((u_to, delay))
+                    handoffs.append((u_to, delay))
+            p.handoffs = tuple(handoffs)
         if self.u_changes is not None:
             p.u_changes = self.u_changes.draw()
         if self.u_accept is not None:

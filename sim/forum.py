@@ -48,9 +48,10 @@ def first_meeting(ctx: Context, p: Participant) -> Generator[simpy.Event, object
         if not met:
             break
     if met:
-        if ctx.scenario.konsultation is None:
-            p.track = TRACK_SIMPLE
-        ctx.append((env.now, p.pid, p.group, Kind.TRIAGED, STAGE, "", p.track, NAN))
+        # The record names the route; p.track stays the need, which the outcome rules use: a
+        # complex case in a design without Konsultation gets its kontrakt in the ordinary way.
+        route = p.track if ctx.konsultation_team is not None else TRACK_SIMPLE
+        ctx.append((env.now, p.pid, p.group, Kind.TRIAGED, STAGE, "", route, NAN))
     return met
 
 

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 PROVENANCE_KEYS = ("source", "assumption")
 MAX_FILE_BYTES = 1_000_000
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 # YAML aliases (*name) can make a tiny file expand to billions of values; stop long before that.
 MAX_NODES = 1_000_000
 
@@ -85,8 +86,65 @@ def uncited_numbers(clean: Any, provenance: dict[str, str], path: str = "") -> l
     return out
 
 
-def parse_scenario(text: str, *, origin: str = "<scenario>") -> Scenario:
-    """Parse YAML text into a validated Scenario; raise ScenarioError with a user message."""
+def parse_scenario(
+    text: str, *, origin: str = "<scenario>", base_dir: Path | None = None
+) -> Scenario:
+    """Parse YAML text into a validated Scenario; raise ScenarioError with a user message.
+
+    ``extends: other.yaml`` names a scenario in ``base_dir`` (default: the bundled scenarios)
+    whose fields this one starts from; see :func:`merge_scenarios`.
+    """
+    raw = _read_raw(text, origin)
+    raw = _resolve_extends(raw, origin, base_dir or BUNDLED_DIR, seen=(origin,))
+    clean, provenance = split_provenance(raw)
+    clean["provenance"] = provenance
+    try:
+        return Scenario.model_validate(clean)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(exc, origin)) from None
+
+
+def merge_scenarios(base: Any, override: Any) -> Any:
+    """Deep-merge raw scenario trees: mappings merge key by key, ``null`` removes a key, anything
+    else (numbers, lists) in ``override`` replaces what ``base`` had. A mapping that carries its own
+    ``value``/``source``/``assumption`` replaces the base's whole node, so a changed number never
+    keeps the base's citation; so does a distribution (a mapping with ``dist``).
+    """
+    if not isinstance(base, dict) or not isinstance(override, dict):
+        return override
+    if "value" in override or "dist" in override:
+        return override  # a cited number or a distribution is replaced whole, never mixed
+    merged = dict(base)
+    for key, value in override.items():
+        if value is None:
+            merged.pop(key, None)  # null removes: a stage, a staff pool, a provider
+        else:
+            merged[key] = merge_scenarios(base[key], value) if key in base else value
+    return merged
+
+
+def _resolve_extends(raw: dict, origin: str, base_dir: Path, seen: tuple[str, ...]) -> dict:
+    parent = raw.pop("extends", None)
+    if parent is None:
+        return raw
+    if not isinstance(parent, str) or not parent.endswith((".yaml", ".yml")):
+        raise ScenarioError(f"{origin}: extends: must name a .yaml scenario file (got {parent!r})")
+    path = (base_dir / parent).resolve()
+    if base_dir.resolve() not in path.parents:
+        raise ScenarioError(
+            f"{origin}: extends: {parent!r} must be a scenario in {base_dir} (no other folders)"
+        )
+    if str(path) in seen:
+        raise ScenarioError(f"{origin}: extends: circular ({' → '.join((*seen, str(path)))})")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise ScenarioError(f"{origin}: extends: no readable scenario {path}") from None
+    base = _resolve_extends(_read_raw(text, str(path)), str(path), base_dir, (*seen, str(path)))
+    return merge_scenarios(base, raw)
+
+
+def _read_raw(text: str, origin: str) -> dict:
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise ScenarioError(f"{origin}: file is larger than {MAX_FILE_BYTES} bytes")
     try:
@@ -105,12 +163,7 @@ def parse_scenario(text: str, *, origin: str = "<scenario>") -> Scenario:
         raise ScenarioError(
             f"{origin}: more than {MAX_NODES} values once YAML aliases (*name) are expanded"
         )
-    clean, provenance = split_provenance(raw)
-    clean["provenance"] = provenance
-    try:
-        return Scenario.model_validate(clean)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(exc, origin)) from None
+    return raw
 
 
 def _count_nodes(raw: Any, limit: int) -> int:
@@ -135,7 +188,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(f"{path}: no such scenario file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot read scenario file ({exc})") from None
-    scenario = parse_scenario(text, origin=str(path))
+    scenario = parse_scenario(text, origin=str(path), base_dir=path.resolve().parent)
     log.debug("loaded scenario %s from %s", scenario.name, path)
     return scenario
 

@@ -186,7 +186,7 @@ def participant(ctx: Context, p: Participant, draws: GroupDraws) -> Generator:
             return
     first = True
     while True:
-        if p.track == TRACK_SIMPLE:
+        if p.track == TRACK_SIMPLE or ctx.konsultation_team is None:
             signed = yield from forum.kontrakt(ctx, p, first=first)
         else:
             signed = yield from konsultation.run(ctx, p)

@@ -74,7 +74,7 @@ def test_handoffs_between_intakes_delay_the_kontrakt_and_shorter_ones_help(base)
 
 
 def test_change_of_handlaggare_lowers_the_share_in_work(base):
-    steady = run_all(base)
+    steady = run_all(base | {"continuity": None})
     churn = run_all(
         base
         | {
@@ -96,7 +96,7 @@ def test_long_waits_lower_the_share_in_work(base):
         | {"forum_bedomare": base["staff"]["forum_bedomare"] | {"headcount": 1}}
     }
     short_staff["patience"] = None
-    without = run_all(short_staff)
+    without = run_all(short_staff | {"pauses": None})
     with_pauses = run_all(
         short_staff | {"pauses": {"grace_days": 7, "work_factor_per_30_days": 0.7}}
     )
@@ -155,7 +155,7 @@ def test_procured_programmes_open_late_and_assign_without_choice(base):
 
 
 def test_coordination_time_after_joint_meetings_raises_staff_utilisation(base):
-    plain = run_all(base)
+    plain = run_all(base | {"coordination": None})
     coord = run_all(base | {"coordination": {"joint_meeting_minutes": 45, "handoff_minutes": 0}})
     events = coord[0][0]
     admin = events[(events["event"] == "meeting_end") & (events["detail"] == "coordination")]

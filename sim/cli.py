@@ -1,4 +1,4 @@
-"""The ``samflode`` command line: run, validate.
+"""The ``samflode`` command line: run, compare, validate.
 
 Bad input (a scenario that does not validate, a bad option) ends with exit code 2 and one clear
 message naming the file, the field and the allowed range — never a traceback, never a
@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from sim.compare import DEFAULT_TARGET_HALF_WIDTH, Comparison, compare, write_comparison
 from sim.labels import kpi_label
 from sim.loader import ScenarioError, load_scenario
 from sim.runner import simulate, write_results
@@ -33,6 +34,28 @@ app = typer.Typer(
 console = Console() if sys.stdout.isatty() else Console(width=110)
 err_console = Console(stderr=True)
 DEFAULT_SCENARIO = "nacka-forum.yaml"
+# The KPIs in the printed comparison table (comparison.csv has them all).
+COMPARE_KPIS = (
+    "arrivals",
+    "days_to_first_meeting_mean",
+    "share_first_meeting_within_7d",
+    "days_to_kontrakt_mean",
+    "share_kontrakt_within_14d",
+    "days_to_konsultation_mean",
+    "share_konsultation_within_7d",
+    "days_waiting_for_insats_mean",
+    "share_work_90d",
+    "share_work_or_studies_90d",
+    "share_work_or_studies_6m",
+    "share_dropout",
+    "cost_total_sek",
+    "cost_per_participant_sek",
+    "cost_per_work_outcome_sek",
+    "cost_fk_sek",
+    "cost_af_sek",
+    "cost_region_sek",
+    "cost_municipality_sek",
+)
 
 
 def default_scenario_path() -> Path:
@@ -107,6 +130,85 @@ def run(
     console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)
 
 
+@app.command("compare")
+def compare_command(
+    scenarios: Annotated[
+        list[Path],
+        typer.Argument(help="two or more scenario YAML files; the first is the reference"),
+    ],
+    replications: Annotated[int, typer.Option(help="replications per design (2–10000)")] = 10,
+    seed: Annotated[int, typer.Option(help="experiment seed, the same for every design (≥ 0)")] = 1,
+    workers: Annotated[int, typer.Option(help="worker processes (1–512)")] = 1,
+    out: Annotated[Path, typer.Option(help="output directory")] = Path("comparison"),
+    target_half_width: Annotated[
+        float,
+        typer.Option(
+            help="target 95 % CI half-width relative to |mean|, for the replication check"
+        ),
+    ] = DEFAULT_TARGET_HALF_WIDTH,
+) -> None:
+    """Compare designs with common random numbers; write comparison.csv, checks and plots to OUT.
+
+    Every design runs with the same seed, so replication r of each sees the same participants.
+    Differences are paired per replication against the first design (whose own difference is 0).
+    """
+    if len(scenarios) < 2:
+        raise _fail(f"compare needs at least two scenarios (got {len(scenarios)})")
+    if not 2 <= replications <= 10_000:
+        raise _fail(
+            f"--replications: must be between 2 and 10000 (got {replications}); "
+            "a confidence interval needs at least two"
+        )
+    if seed < 0:
+        raise _fail(f"--seed: must be ≥ 0 (got {seed})")
+    if not 1 <= workers <= 512:
+        raise _fail(f"--workers: must be between 1 and 512 (got {workers})")
+    if not 0 < target_half_width <= 1:
+        raise _fail(f"--target-half-width: must be > 0 and ≤ 1 (got {target_half_width})")
+    loaded, errors = [], []
+    for path in scenarios:
+        try:
+            loaded.append(load_scenario(path))
+        except ScenarioError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise _fail("\n".join(errors))
+    seen: dict[str, Path] = {}
+    for path, sc in zip(scenarios, loaded, strict=True):
+        if sc.name in seen:
+            raise _fail(
+                f"{path}: scenario name {sc.name!r} is also the name in {seen[sc.name]}; "
+                "designs are compared by name, so give each a distinct `name:`"
+            )
+        seen[sc.name] = path
+    if out.exists() and not out.is_dir():
+        raise _fail(f"--out: {out} exists and is not a directory")
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as bar:
+        task = bar.add_task(f"{len(loaded)} designs", total=len(loaded) * replications)
+        comparison = compare(
+            loaded,
+            seed=seed,
+            replications=replications,
+            workers=workers,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    try:
+        written = write_comparison(comparison, out, target_half_width=target_half_width)
+    except OSError as exc:
+        raise _fail(f"--out: cannot write results to {out} ({exc})") from None
+    _print_comparison(comparison)
+    _print_checks(comparison, target_half_width)
+    console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)
+
+
 @app.command()
 def validate(scenario: Annotated[Path, typer.Argument(help="scenario YAML")]) -> None:
     """Check a scenario file; exit 0 if valid, else 2 with the field and the allowed range."""
@@ -131,6 +233,104 @@ def _print_summary(result, path: Path) -> None:  # noqa: ANN001
         label = kpi_label(row.kpi)
         table.add_row(label, _fmt(row.kpi, row.mean), _ci(row.kpi, row.ci_low, row.ci_high))
     console.print(table)
+
+
+def _print_comparison(comparison: Comparison) -> None:
+    """One row per main KPI: each design's mean and CI, and the paired difference to the first."""
+    table_rows = comparison.table.set_index(["kpi", "scenario"])
+    names = comparison.names
+    table = Table(
+        title=(
+            f"{' vs '.join(names)} — {comparison.replications} replications, seed "
+            f"{comparison.seed}, common random numbers"
+        ),
+        title_justify="left",
+        caption=(
+            f"mean [95 % CI]; Δ = paired difference to {names[0]} [95 % CI]; "
+            "* the CI excludes 0; pp = percentage points"
+        ),
+        caption_justify="left",
+    )
+    table.add_column("KPI")
+    table.add_column(f"{names[0]}", justify="right")
+    for name in names[1:]:
+        table.add_column(name, justify="right")
+        table.add_column(f"Δ {name}", justify="right")
+    kpis = [k for k in COMPARE_KPIS if (k, names[0]) in table_rows.index]
+    for kpi in kpis:
+        cells = [kpi_label(kpi)]
+        # One unit per row: Mkr when the reference design's cost is a million kronor or more.
+        mega = kpi.startswith("cost_") and abs(table_rows.loc[(kpi, names[0]), "mean"]) >= 1e6
+        for i, name in enumerate(names):
+            row = table_rows.loc[(kpi, name)]
+            low, high = row["ci_low"], row["ci_high"]
+            ci = (
+                "–"
+                if low != low or high != high
+                else f"{_short(kpi, low, mega)} – {_short(kpi, high, mega)}"
+            )
+            cells.append(f"{_short(kpi, row['mean'], mega)}\n[{ci}]")
+            if i == 0:
+                continue
+            low, high = row["diff_ci_low"], row["diff_ci_high"]
+            star = " *" if low > 0 or high < 0 else ""
+            cells.append(
+                f"{_delta(kpi, row['diff_vs_first'], mega)}{star}\n"
+                f"[{_delta(kpi, low, mega)}, {_delta(kpi, high, mega)}]"
+            )
+        table.add_row(*cells)
+    # Off a terminal nothing limits the width, so give each design's columns room (about 26
+    # characters each) rather than wrapping every cell at 110 columns.
+    wide = (
+        console if sys.stdout.isatty() else Console(width=max(110, 30 + 26 * (2 * len(names) - 1)))
+    )
+    wide.print(table)
+
+
+def _print_checks(comparison: Comparison, target_half_width: float) -> None:
+    """Warn when a design's warm-up looks too short, and summarise the replication check."""
+    for row in comparison.warmup_check().itertuples(index=False):
+        if row.warmup_too_short:
+            limit = " (at the search limit: the run may be too short to tell)" * row.at_search_limit
+            err_console.print(
+                f"[bold yellow]warning:[/] {row.scenario}: MSER-5 on the daily number in the "
+                f"system (replication 0) suggests a warm-up of {row.mser5_warmup_days:g} days; "
+                f"the scenario uses {row.warmup_days:g}{limit}",
+                highlight=False,
+                soft_wrap=True,
+            )
+    checks = comparison.replications_check(target_half_width)
+    checks = checks[checks["kpi"].isin(COMPARE_KPIS) & checks["mean"].notna()]
+    short = checks[~checks["target_met"]]
+    if not len(short):
+        return
+    text = (
+        f"{len(short)} of {len(checks)} CIs in the table are wider than ±"
+        f"{100 * target_half_width:g} % of the mean"
+    )
+    needed = short.dropna(subset=["replications_needed"])
+    if len(needed):
+        worst = needed.loc[needed["replications_needed"].astype(int).idxmax()]
+        text += (
+            f"; the widest relative to its target: {worst['scenario']}, "
+            f"{kpi_label(worst['kpi'])} (about {int(worst['replications_needed'])} replications)"
+        )
+    console.print(f"{text}. See replications_check.csv.", highlight=False)
+
+
+def _delta(kpi: str, x: float, mega: bool = False) -> str:
+    """A signed difference; shares and utilisations in percentage points."""
+    if x != x:  # NaN
+        return "–"
+    sign = "+" if x > 0 else "−" if x < 0 else "±"
+    return sign + _short(kpi, abs(x), mega).replace(" %", " pp")
+
+
+def _short(kpi: str, x: float, mega: bool = False) -> str:
+    """As :func:`_fmt`; with ``mega``, kronor in Mkr (10 000 kr resolution, narrow cells)."""
+    if mega and x == x:
+        return f"{x / 1e6:,.2f} Mkr".replace(",", " ")
+    return _fmt(kpi, x)
 
 
 def _fmt(kpi: str, x: float) -> str:

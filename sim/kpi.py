@@ -210,3 +210,62 @@ def time_average_in_system(log: pd.DataFrame, start: float, end: float) -> float
     t0 = arrived.clip(lower=start, upper=end)
     t1 = exited.clip(lower=start, upper=end)
     return float((t1 - t0).clip(lower=0).sum() / (end - start))
+
+
+LEAD_TIMES = ("first_meeting", "kontrakt", "konsultation", "insats_wait")
+
+
+def lead_time_samples(log: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Every completed lead time of the cohort: ``replication, measure, days``, one row each.
+
+    These are the samples behind the lead-time KPIs, with the same cohort and censoring (completed
+    waits only), so the mean of each measure in one replication equals its ``*_mean`` KPI:
+    ``first_meeting`` (arrival via Forum → triage meeting), ``kontrakt`` (simple track: triage →
+    Forum kontrakt), ``konsultation`` (hand-over → first session) and ``insats_wait`` (wait for a
+    provider place). A log with several replications is handled one replication at a time, because
+    participant ids restart in each.
+    """
+    frames = []
+    for replication, rep_log in log.groupby("replication", sort=True, observed=True):
+        for measure, days in _lead_times_one(rep_log, scenario).items():
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "replication": np.full(len(days), replication, dtype=np.int32),
+                        "measure": measure,
+                        "days": np.asarray(days, dtype=float),
+                    }
+                )
+            )
+    if not frames:
+        return pd.DataFrame(
+            {
+                "replication": pd.Series(dtype=np.int32),
+                "measure": pd.Series(dtype=object),
+                "days": pd.Series(dtype=float),
+            }
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _lead_times_one(log: pd.DataFrame, scenario: Scenario) -> dict[str, pd.Series]:
+    """Lead times of one replication, as :func:`lead_time_kpis` defines them."""
+    cohort = cohort_arrivals(log, scenario.warmup_days, scenario.horizon_days)
+    arrived = _rows(log, Event.ARRIVED)
+    via_forum = arrived.loc[arrived["detail"] != "direct_konsultation", "participant"]
+    forum_arrivals = cohort[cohort.index.isin(via_forum)]
+    triage = _first_time(log, Event.MEETING_START, stage="forum", detail="triage")
+
+    simple = _rows(log, Event.TRIAGED, detail="simple")["participant"]
+    simple_triage = triage[triage.index.isin(simple) & triage.index.isin(cohort.index)]
+    kontrakt = _first_time(log, Event.KONTRAKT_SIGNED, stage="forum")
+
+    handover = _first_time(log, Event.HANDOVER)
+    handover = handover[handover.index.isin(cohort.index)]
+    session = _first_time(log, Event.MEETING_START, stage="konsultation")
+    return {
+        "first_meeting": (triage.reindex(forum_arrivals.index) - forum_arrivals).dropna(),
+        "kontrakt": (kontrakt.reindex(simple_triage.index) - simple_triage).dropna(),
+        "konsultation": (session.reindex(handover.index) - handover).dropna(),
+        "insats_wait": insats_waits(log, cohort.index),
+    }

@@ -136,6 +136,18 @@ def write_results(result: Result, out_dir: str | Path) -> list[Path]:
         "kpis.csv": lambda p: result.kpis.to_csv(p, index=False, float_format="%.10g"),
         "summary.json": lambda p: p.write_text(json.dumps(payload, indent=2, ensure_ascii=False)),
     }
+    return write_atomically(out, writers)
+
+
+def write_atomically(out_dir: str | Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
+    """Write every file in ``writers`` (name → function writing to a path) into ``out_dir``.
+
+    Each file is first written in full under a temporary name in the same directory, and only when
+    all are complete are they renamed into place (``os.replace``, atomic on one file system). So a
+    reader never sees a half-written file, and a failure leaves the old files as they were.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     temps: list[tuple[Path, Path]] = []
     try:
         for name, write in writers.items():

@@ -23,7 +23,7 @@ import pandas as pd
 
 from sim.eventlog import Event
 from sim.scenario import PARTIES, Scenario
-from sim.workcalendar import staff_hours
+from sim.workcalendar import WorkCalendar, staff_hours
 
 
 def _rows(log: pd.DataFrame, event: Event) -> pd.DataFrame:
@@ -34,10 +34,31 @@ def _in_window(rows: pd.DataFrame, start: float, end: float) -> pd.DataFrame:
     return rows[(rows["time"] >= start) & (rows["time"] < end)]
 
 
-def staff_cost_by_party(scenario: Scenario) -> dict[str, float]:
+def worked_hours(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
+    """Working hours on the method per pool in the window, less the hours of vacant posts.
+
+    A post is vacant from its ``staff_left`` record for the vacancy length that record carries
+    in ``value`` (cut at the horizon); those hours are neither paid nor available for meetings.
+    """
+    w, h = scenario.warmup_days, scenario.horizon_days
+    hours = staff_hours(scenario)
+    left = _rows(log, Event.STAFF_LEFT)
+    if not len(left):
+        return hours
+    for role, rows in left.groupby(left["resource"].astype(str)):
+        pool = scenario.staff[role]
+        calendar = WorkCalendar(scenario.pool_calendar(role), h)
+        starts = rows["time"].to_numpy()
+        ends = starts + rows["value"].to_numpy()
+        for t0, t1 in zip(starts, ends, strict=True):
+            hours[role] -= calendar.available_hours(max(t0, w), min(t1, h), pool.share_on_method)
+    return hours
+
+
+def staff_cost_by_party(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
     """Paid staff time in the window, SEK, per party."""
     out = dict.fromkeys(PARTIES, 0.0)
-    for role, hours in staff_hours(scenario).items():
+    for role, hours in worked_hours(log, scenario).items():
         pool = scenario.staff[role]
         for party, share in pool.party_shares().items():
             out[party] += hours * pool.cost_per_hour_sek * share
@@ -96,7 +117,7 @@ def provider_cost(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
 def cost_kpis(log: pd.DataFrame, scenario: Scenario, *, arrivals: float) -> dict[str, float]:
     """``cost_total_sek``, ``cost_<party>_sek``, per participant and per work outcome."""
     w, h = scenario.warmup_days, scenario.horizon_days
-    by_party = staff_cost_by_party(scenario)
+    by_party = staff_cost_by_party(log, scenario)
     provider = provider_cost(log, scenario)
     pot = sum(provider.values())
     for party, share in scenario.financing.pot_shares.items():

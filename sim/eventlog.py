@@ -20,7 +20,8 @@ class Event(StrEnum):
     """Kinds of record. ``value`` holds: arrived → difficulty; meeting_end → duration (days);
     check_issued → hours of provider time the check buys;
     insats_started → provider hours per week; handlaggare_changed → the pause it caused (days);
-    exited → number of kontrakt signed.
+    exited → number of kontrakt signed. Staff records (staff_left, staff_joined) have participant
+    −1, stage ``staff`` and the pool in ``resource``.
     """
 
     ARRIVED = "arrived"
@@ -45,6 +46,8 @@ class Event(StrEnum):
     FOLLOWUP_90D = "followup_90d"
     FOLLOWUP_6M = "followup_6m"
     IN_SYSTEM_AT_END = "in_system_at_end"
+    STAFF_LEFT = "staff_left"
+    STAFF_JOINED = "staff_joined"
 
 
 class Kind:

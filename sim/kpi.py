@@ -15,10 +15,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim.costs import cost_kpis
+from sim.costs import cost_kpis, worked_hours
 from sim.eventlog import Event
 from sim.scenario import Scenario
-from sim.workcalendar import HOURS_PER_DAY, staff_hours
+from sim.workcalendar import HOURS_PER_DAY
 
 NAN = math.nan
 
@@ -187,7 +187,7 @@ def utilisation_kpis(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
     """Share of each pool's working hours spent in meetings, per pool (``utilisation_<role>``)."""
     busy = busy_hours(log, scenario.warmup_days, scenario.horizon_days)
     out = {}
-    for role, available in staff_hours(scenario).items():
+    for role, available in worked_hours(log, scenario).items():
         out[f"utilisation_{role}"] = busy.get(role, 0.0) / available if available > 0 else NAN
     return out
 

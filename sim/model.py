@@ -24,6 +24,7 @@ from sim.insatsmarknad import Market
 from sim.participant import TRACK_COMPLEX, TRACK_SIMPLE, GroupDraws, Participant
 from sim.scenario import OutcomeRule, Scenario
 from sim.staff import NAN, Pool, Team, open_case
+from sim.staff import turnover as staff_turnover
 from sim.streams import Streams
 from sim.workcalendar import WorkCalendar
 
@@ -104,7 +105,7 @@ class Context:
         """Earliest time ≥ t when every pool is at work for a meeting of ``duration`` days."""
         while True:
             start = max(pool.calendar.next_open(t, pool.share, duration) for pool in pools)
-            if start == t:
+            if start <= t:
                 return t
             t = start
 
@@ -243,6 +244,9 @@ def run_replication(scenario: Scenario, *, seed: int, replication: int) -> Event
     for group in scenario.groups:
         draws = GroupDraws(scenario, ctx.streams, group)
         ctx.env.process(arrivals(ctx, group, draws))
+    for role, cfg in scenario.staff.items():
+        if cfg.turnover is not None:
+            ctx.env.process(staff_turnover(ctx, ctx.pools[role], cfg))
     horizon = scenario.horizon_days
     with _fewer_gc_passes():
         ctx.env.run(until=horizon)

@@ -136,6 +136,20 @@ class TargetGroup(_Frozen):
         return self
 
 
+class Turnover(_Frozen):
+    """Staff leaving and being replaced (001 p. 197 names high turnover in Öst, never quantified).
+
+    People leave as a Poisson process at ``per_year`` × headcount; the post stands empty for
+    ``vacancy``; the newcomer's meetings take ``learning_slowdown`` times as long for
+    ``learning_days`` (applied to the pool as the share of newcomers in it).
+    """
+
+    per_year: float = Field(ge=0, le=5, description="share of the headcount leaving per year")
+    vacancy: Distribution
+    learning_days: float = Field(default=90.0, ge=0, le=3650)
+    learning_slowdown: float = Field(default=1.5, ge=1, le=5)
+
+
 class StaffPool(_Frozen):
     """A group of interchangeable staff of one role, e.g. the FK handläggare in Forum.
 
@@ -155,6 +169,7 @@ class StaffPool(_Frozen):
     weekdays: list[Annotated[int, Field(ge=0, le=6)]] | None = Field(
         default=None, min_length=1, description="own working days (0 = Monday); none = calendar's"
     )
+    turnover: Turnover | None = None
     open_hour: float | None = Field(default=None, ge=0, lt=24, description="none = calendar's")
     close_hour: float | None = Field(default=None, gt=0, le=24, description="none = calendar's")
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from sim.distributions import Exponential
 from sim.eventlog import Kind
 from sim.scenario import StaffPool
 from sim.workcalendar import WorkCalendar
@@ -31,6 +32,8 @@ NAN = float("nan")
 _START = Kind.MEETING_START
 _END = Kind.MEETING_END
 _OPENED = Kind.CASE_OPENED
+_LEFT = Kind.STAFF_LEFT
+_JOINED = Kind.STAFF_JOINED
 
 
 class Servers:
@@ -65,6 +68,17 @@ class Servers:
         else:
             self.free += 1
 
+    def seize_first(self) -> simpy.Event | None:
+        """Like :meth:`seize`, but ahead of everyone waiting (a post falling vacant takes the
+        next server that frees, not the one after the queue).
+        """
+        if self.free:
+            self.free -= 1
+            return None
+        event = self.env.event()
+        self.waiting.appendleft(event)
+        return event
+
     def withdraw(self, event: simpy.Event | None) -> None:
         """Undo a :meth:`seize` whose claimant gave up: leave the queue, or give back the
         server if it had already been handed over.
@@ -78,13 +92,25 @@ class Servers:
 class Pool:
     """A staff pool: ``headcount`` people and, if capped, ``headcount × cap`` caseload slots."""
 
-    __slots__ = ("role", "servers", "share", "caseload", "calendar")
+    __slots__ = (
+        "role",
+        "servers",
+        "share",
+        "caseload",
+        "calendar",
+        "learners",
+        "slowdown",
+        "headcount",
+    )
 
     def __init__(
         self, env: simpy.Environment, role: str, cfg: StaffPool, calendar: WorkCalendar
     ) -> None:
         self.role = role
         self.calendar = calendar
+        self.headcount = cfg.headcount
+        self.learners: list[float] = []  # end of each newcomer's learning period
+        self.slowdown = cfg.turnover.learning_slowdown if cfg.turnover else 1.0
         self.servers = Servers(env, cfg.headcount)
         self.share = cfg.share_on_method
         self.caseload = (
@@ -92,10 +118,46 @@ class Pool:
         )
 
 
+def learning_factor(pool: Pool, now: float) -> float:
+    """How much longer this pool's meetings take while newcomers learn (1 = no newcomers)."""
+    if not pool.learners:
+        return 1.0
+    pool.learners = [end for end in pool.learners if end > now]
+    return 1.0 + (pool.slowdown - 1.0) * len(pool.learners) / pool.headcount
+
+
+def turnover(ctx: Context, pool: Pool, cfg: StaffPool) -> Generator[simpy.Event, object, None]:
+    """People leave the pool at random; each post stands vacant, then a newcomer learns."""
+    env = ctx.env
+    t = cfg.turnover
+    if t.per_year <= 0:
+        return
+    gaps = ctx.streams.sampler(
+        f"turnover.{pool.role}",
+        Exponential(dist="exponential", mean=365.0 / (t.per_year * cfg.headcount), unit="days"),
+    )
+    vacancies = ctx.streams.sampler(f"turnover.{pool.role}.vacancy", t.vacancy)
+    while True:
+        yield env.timeout(gaps.draw())
+        env.process(_vacancy(ctx, pool, vacancies.draw(), t.learning_days))
+
+
+def _vacancy(ctx: Context, pool: Pool, vacancy: float, learning_days: float):  # noqa: ANN202
+    env = ctx.env
+    claim = pool.servers.seize_first()
+    if claim is not None:
+        yield claim  # the leaver finishes the meeting in hand
+    ctx.append((env.now, -1, "", _LEFT, "staff", pool.role, "", vacancy))
+    yield env.timeout(vacancy)
+    pool.servers.release()
+    pool.learners.append(env.now + learning_days)
+    ctx.append((env.now, -1, "", _JOINED, "staff", pool.role, "", NAN))
+
+
 class Team:
     """The pools that must all be present at one kind of meeting, with its log label."""
 
-    __slots__ = ("pools", "label", "single", "after_meeting_days", "handoff_days")
+    __slots__ = ("pools", "label", "single", "after_meeting_days", "handoff_days", "learning")
 
     def __init__(
         self, pools: tuple[Pool, ...], *, after_meeting_days: float = 0.0, handoff_days: float = 0.0
@@ -107,6 +169,7 @@ class Team:
         # and for each case this team sends on to another organisation (the write-up).
         self.after_meeting_days = after_meeting_days
         self.handoff_days = handoff_days
+        self.learning = any(pool.slowdown > 1.0 for pool in pools)
 
 
 def wait_patiently(
@@ -179,6 +242,9 @@ def meet(
     elif until is not None and env.now >= until:
         _release(team)
         return False
+    if team.learning:
+        now = env.now
+        duration *= max(learning_factor(pool, now) for pool in team.pools)
     resource = team.label
     append = ctx.append
     append((env.now, p.pid, p.group, _START, stage, resource, detail, NAN))

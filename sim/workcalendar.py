@@ -18,6 +18,7 @@ import holidays as holiday_calendars
 from sim.scenario import Calendar, Scenario
 
 HOURS_PER_DAY = 24.0
+EPSILON_DAYS = 1e-9  # about 0.1 ms
 
 
 class WorkCalendar:
@@ -70,7 +71,9 @@ class WorkCalendar:
             if is_working[day]:
                 end = start + self.day_fraction * share * self.staff_share[day]
                 last_start = end - duration if duration < end - start else start
-                if frac <= last_start:
+                # Tolerance: t = day + start read back as day + frac can differ in the last bit,
+                # and a strict test would then skip to the next day again and again.
+                if frac <= last_start + EPSILON_DAYS:
                     return day + (frac if frac > start else start)
             day += 1
             frac = 0.0

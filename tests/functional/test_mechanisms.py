@@ -167,3 +167,35 @@ def test_coordination_time_after_joint_meetings_raises_staff_utilisation(base):
     )
     # Forum meetings involve one pool of one mixed organisation: no coordination after them.
     assert set(admin["stage"].astype(str)) == {"konsultation"}
+
+
+def test_staff_turnover_leaves_posts_vacant_and_slows_newcomers(base):
+    turnover = {
+        "per_year": 1.5,
+        "vacancy": {"dist": "fixed", "value": 60, "unit": "days"},
+        "learning_days": 90,
+        "learning_slowdown": 2.0,
+    }
+    staff = {**base["staff"]}
+    staff["forum_bedomare"] = staff["forum_bedomare"] | {"turnover": turnover}
+    churn = base | {"staff": staff}
+    runs_churn, runs_base = run_all(churn), run_all(base)
+    events, kpis = runs_churn[0]
+    left = events[events["event"] == "staff_left"]
+    assert len(left) > 0
+    assert set(left["resource"].astype(str)) == {"forum_bedomare"}
+    assert (left["participant"] == -1).all()
+    # Vacant posts are not paid, and the rest of the team waits longer to meet people.
+    assert mean_kpi(runs_churn, "cost_staff_sek") < mean_kpi(runs_base, "cost_staff_sek")
+    assert mean_kpi(runs_churn, "days_to_first_meeting_mean") > mean_kpi(
+        runs_base, "days_to_first_meeting_mean"
+    )
+    assert 0 <= kpis["utilisation_forum_bedomare"] <= 1
+    # Newcomers make triage meetings longer on average than the drawn durations alone.
+    triage = events[(events["event"] == "meeting_end") & (events["detail"] == "triage")]
+    base_events = runs_base[0][0]
+    base_triage = base_events[
+        (base_events["event"] == "meeting_end") & (base_events["detail"] == "triage")
+    ]
+    assert triage["value"].mean() > base_triage["value"].mean() * 1.05
+    assert kpis["arrivals"] == kpis["exits"] + kpis["in_system_end"]

@@ -66,3 +66,18 @@ def test_arrival_clock_is_monotone_and_skips_closed_days():
     assert all(b > a for a, b in zip(ts, ts[1:], strict=False))
     assert all(cal.is_working[int(t)] for t in ts)
     assert all(8 / 24 - 1e-9 <= t % 1 <= 16.5 / 24 + 1e-9 for t in ts)
+
+
+@pytest.mark.parametrize("duration_hours", [0.5, 1.5, 2.16, 3.0])
+def test_next_open_is_idempotent_and_never_skips_working_days(duration_hours):
+    """Regression: a meeting longer than a part-time window starts at the opening; reading
+    day + opening back could differ in the last bit and skip day after day (found as a stalled
+    Konsultation queue in amia-whole-office)."""
+    summer = Summer(start_week=27, end_week=32, staff_share=0.6, inflow_share=0.6)
+    cal = WorkCalendar(Calendar(start_date=START, summer=summer), 800)
+    duration = duration_hours / 24
+    for i in range(0, 700 * 20):
+        t = i / 20
+        start = cal.next_open(t, 0.25, duration)
+        assert cal.next_open(start, 0.25, duration) == start
+        assert start - t < 6, (t, start)  # at most a long weekend plus a holiday

@@ -1,0 +1,133 @@
+"""The AMiA case (seed 001): the base and four site scenarios, and the calibration targets.
+
+The four sites differ by design parameters only: staffing, caseload, continuity, coordination,
+hand-over delays, activity mix and procurement lag. Their outcome rules must be the base's, so
+that whether the documented ranking (Nord > Öst > Syd > Väst) appears is a question about
+design, not about per-site outcome probabilities.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sim import Scenario, load_scenario
+from sim.loader import split_provenance, uncited_numbers
+from sim.runner import run_one
+
+ROOT = Path(__file__).resolve().parents[2]
+AMIA = ROOT / "scenarios" / "amia"
+SITES = ("nord", "ost", "syd", "vast")
+FILES = ("amia-base", *SITES)
+TARGETS = ROOT / "calibration" / "targets" / "amia.yaml"
+SEED_FILE = "001_48ae659731f982d7.txt"
+SHORT_HORIZON_DAYS = 200.0
+# Closed participant counts to April 2013 (001 p. 189, 194, 205, 200).
+DOCUMENTED_PARTICIPANTS = {"nord": 146, "ost": 273, "syd": 487, "vast": 387}
+# 2 April 2012 – 30 June 2013 has 59.2 weeks of arrival time after holidays and the summer dip.
+ARRIVAL_WEEKS = 59.2
+
+
+def load(name: str) -> Scenario:
+    return load_scenario(AMIA / f"{name}.yaml")
+
+
+def short(scenario: Scenario) -> Scenario:
+    data = scenario.model_dump()
+    data["horizon_days"] = SHORT_HORIZON_DAYS
+    return Scenario.model_validate(data)
+
+
+@pytest.fixture(scope="module")
+def scenarios() -> dict[str, Scenario]:
+    return {name: load(name) for name in FILES}
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_scenario_validates_and_cites_every_number(name, scenarios):
+    path = AMIA / f"{name}.yaml"
+    assert isinstance(scenarios[name], Scenario)
+    clean, provenance = split_provenance(yaml.safe_load(path.read_text(encoding="utf-8")))
+    uncited = uncited_numbers(clean, provenance)
+    assert uncited == [], f"{path.name}: numbers without source or assumption: {uncited}"
+    if name != "amia-base":
+        assert clean["extends"] == "amia-base.yaml"
+        assert any(SEED_FILE in text for text in provenance.values()), (
+            f"{path.name}: expected at least one citation of {SEED_FILE}"
+        )
+
+
+def test_base_is_the_amia_flow(scenarios):
+    base = scenarios["amia-base"]
+    group = base.groups["sjuka"]
+    assert list(base.groups) == ["sjuka"]
+    assert group.channels == {"booked": 1.0}, "FK hands every case over (001 p. 35, p. 43)"
+    assert group.complex_share == 1.0, "everyone gets the joint mapping"
+    assert base.forum.staff == "fk_amia"
+    assert base.konsultation is not None
+    assert base.konsultation.roles == ["fk_amia", "af_amia"]
+    assert base.warmup_days == 0.0
+    assert base.calendar.start_date.isoformat() == "2012-04-02"
+    assert base.calendar.summer is not None
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_site_runs_short_and_conserves_participants(site, scenarios):
+    _, kpis = run_one(short(scenarios[site]), 1, 0)
+    assert kpis["arrivals"] > 20, f"{site}: expected more than 20 arrivals in 200 days"
+    assert kpis["arrivals"] == kpis["exits"] + kpis["in_system_end"], (
+        f"{site}: arrivals {kpis['arrivals']} != exits {kpis['exits']} + in system "
+        f"{kpis['in_system_end']}"
+    )
+
+
+def test_arrival_rates_follow_the_documented_site_sizes(scenarios):
+    rates = {site: scenarios[site].groups["sjuka"].inflow_per_week for site in SITES}
+    assert rates["syd"] > rates["vast"] > rates["ost"] > rates["nord"], rates
+    for site, count in DOCUMENTED_PARTICIPANTS.items():
+        expected = count / ARRIVAL_WEEKS
+        assert rates[site] == pytest.approx(expected, abs=0.01), (
+            f"{site}: expected {expected:.3f} a week ({count} / {ARRIVAL_WEEKS}), got {rates[site]}"
+        )
+
+
+def test_outcome_rules_are_the_same_in_every_site(scenarios):
+    base_exit = scenarios["amia-base"].exit.model_dump()
+    for site in SITES:
+        raw = yaml.safe_load((AMIA / f"{site}.yaml").read_text(encoding="utf-8"))
+        assert "exit" not in raw, f"{site}.yaml must not override the outcome rules"
+        assert scenarios[site].exit.model_dump() == base_exit, f"{site}: outcome rules differ"
+
+
+def test_sites_differ_in_design(scenarios):
+    staffing = {
+        site: (
+            scenarios[site].staff["fk_amia"].headcount,
+            scenarios[site].staff["fk_amia"].share_on_method,
+            scenarios[site].continuity.changes_per_month,
+        )
+        for site in SITES
+    }
+    assert len(set(staffing.values())) == len(SITES), staffing
+    assert scenarios["syd"].staff["fk_amia"].headcount > scenarios["ost"].staff["fk_amia"].headcount
+    assert scenarios["vast"].staff["fk_amia"].share_on_method < 1.0
+    assert scenarios["ost"].staff["fk_amia"].share_on_method == 1.0
+
+
+def test_targets_load_and_every_target_has_a_source():
+    data = yaml.safe_load(TARGETS.read_text(encoding="utf-8"))
+    targets = data["targets"]
+    keys = {"site", "measure", "value", "unit", "source", "maps_to_kpi", "note"}
+    for target in targets:
+        assert set(target) == keys, f"{target.get('measure')}: keys {sorted(target)}"
+        assert SEED_FILE in target["source"], f"{target['measure']}: source must cite the seed"
+    headline = {
+        t["site"]: t["value"]
+        for t in targets
+        if t["measure"] == "share_work_studies_afprogramme_jobseeking_90d_after_ali"
+    }
+    assert headline == {"nord": 0.78, "ost": 0.67, "syd": 0.57, "vast": 0.43, "total": 0.58}
+    participants = {t["site"]: t["value"] for t in targets if t["measure"] == "participants"}
+    assert {s: participants[s] for s in SITES} == DOCUMENTED_PARTICIPANTS

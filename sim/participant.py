@@ -185,6 +185,7 @@ class GroupDraws:
             self.placement = streams.sampler(f"{g}.placement_delay", cream.placement_delay)
         else:
             self.u_accept = None
+        self.extras = h is not None or self.u_changes is not None or self.u_accept is not None
         self.insats: dict[str, Sampler] = {}
         if m is not None:
             for itype in cfg.interventions:
@@ -217,6 +218,12 @@ class GroupDraws:
             self._draw_konsultation(p, self.handover, self.sessions, self.session, self.interval)
         if self.insats:
             p.insats_duration = self.insats[p.intervention].draw()
+        if self.extras:
+            self._draw_extras(p)
+        return p
+
+    def _draw_extras(self, p: Participant) -> None:
+        """Attributes of the optional mechanisms: hand-offs, continuity, cream skimming."""
         h = self.scenario.handoffs
         if h is not None:
             # Always max_handoffs draws per participant, so the count does not shift the streams.
@@ -234,12 +241,15 @@ class GroupDraws:
         if self.u_accept is not None:
             p.u_accept = self.u_accept.draw()
             p.placement_delay = self.placement.draw()
-        return p
 
     @staticmethod
     def _draw_konsultation(p: Participant, handover, sessions, session, interval) -> None:  # noqa: ANN001
         n = sessions.pick()
         p.handover_delay = handover.draw()
+        if n == 1:  # the common case in theory configurations: skip the comprehensions
+            p.session_durations = (session.draw(),)
+            p.session_intervals = ()
+            return
         p.session_durations = [session.draw() for _ in range(n)]
         p.session_intervals = [interval.draw() for _ in range(n - 1)]
 

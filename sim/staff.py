@@ -157,7 +157,15 @@ def _vacancy(ctx: Context, pool: Pool, vacancy: float, learning_days: float):  #
 class Team:
     """The pools that must all be present at one kind of meeting, with its log label."""
 
-    __slots__ = ("pools", "label", "single", "after_meeting_days", "handoff_days", "learning")
+    __slots__ = (
+        "pools",
+        "label",
+        "single",
+        "after_meeting_days",
+        "handoff_days",
+        "learning",
+        "plain",
+    )
 
     def __init__(
         self, pools: tuple[Pool, ...], *, after_meeting_days: float = 0.0, handoff_days: float = 0.0
@@ -170,6 +178,8 @@ class Team:
         self.after_meeting_days = after_meeting_days
         self.handoff_days = handoff_days
         self.learning = any(pool.slowdown > 1.0 for pool in pools)
+        # A one-person meeting with no newcomers and no time after it: the fast path in meet().
+        self.plain = self.single is not None and not self.learning and after_meeting_days == 0
 
 
 def wait_patiently(
@@ -250,7 +260,9 @@ def meet(
     append((env.now, p.pid, p.group, _START, stage, resource, detail, NAN))
     yield env.timeout(duration)
     append((env.now, p.pid, p.group, _END, stage, resource, detail, duration))
-    if team.after_meeting_days > 0:
+    if team.plain:
+        single.servers.release()
+    elif team.after_meeting_days > 0:
         env.process(after_work(ctx, p, team, stage, team.after_meeting_days))
     elif single is not None:
         single.servers.release()

@@ -23,7 +23,7 @@ import pandas as pd
 
 from sim.eventlog import Event
 from sim.scenario import PARTIES, Scenario
-from sim.workcalendar import WorkCalendar, staff_hours
+from sim.workcalendar import HOURS_PER_DAY, WorkCalendar, staff_hours
 
 
 def _rows(log: pd.DataFrame, event: Event) -> pd.DataFrame:
@@ -134,4 +134,44 @@ def cost_kpis(log: pd.DataFrame, scenario: Scenario, *, arrivals: float) -> dict
     }
     for party in PARTIES:
         out[f"cost_{party}_sek"] = by_party[party]
+    out["cost_coordination_sek"] = coordination_cost(log, scenario)
+    out["saving_forsorjningsstod_sek"] = forsorjningsstod_saving(log, scenario)
     return out
+
+
+def coordination_cost(log: pd.DataFrame, scenario: Scenario) -> float:
+    """The part of the staff cost spent on coordination (documentation, reflection, hand-off
+    write-ups) in the window, SEK. Already inside ``cost_staff_sek``: staff are paid anyway; this
+    shows what cross-organisation work takes from their time (001 p. 78, 119, 160).
+    """
+    w, h = scenario.warmup_days, scenario.horizon_days
+    ends = _rows(log, Event.MEETING_END)
+    ends = _in_window(ends[ends["detail"] == "coordination"], w, h)
+    if not len(ends):
+        return 0.0
+    hours = ends.groupby(ends["resource"].astype(str))["value"].sum() * HOURS_PER_DAY
+    total = 0.0
+    for resource, h_days in hours.items():
+        for role in str(resource).split("+"):
+            total += h_days * scenario.staff[role].cost_per_hour_sek
+    return float(total)
+
+
+def forsorjningsstod_saving(log: pd.DataFrame, scenario: Scenario) -> float:
+    """Income support the municipality no longer pays, SEK: for each exit to work in the window
+    by a participant of a group named ``forsorjningsstod``, 3 months if still in work at the
+    90-day follow-up and 3 more if still in work at 6 months (an assumption: the follow-ups are
+    the only observations of status after exit).
+    """
+    monthly = scenario.costs.forsorjningsstod_per_month_sek
+    if monthly <= 0 or "forsorjningsstod" not in scenario.groups:
+        return 0.0
+    w, h = scenario.warmup_days, scenario.horizon_days
+    group = log["group"] == "forsorjningsstod"
+    exits = _in_window(log[group & (log["event"] == Event.EXITED.value)], w, h)
+    to_work = exits.loc[exits["detail"] == "work", "participant"]
+    months = 0
+    for event in (Event.FOLLOWUP_90D, Event.FOLLOWUP_6M):
+        rows = log[group & (log["event"] == event.value)]
+        months += 3 * int(((rows["detail"] == "work") & rows["participant"].isin(to_work)).sum())
+    return float(months * monthly)

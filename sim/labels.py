@@ -8,11 +8,11 @@ KPI_LABELS: dict[str, str] = {
     "in_system_end": "Cohort still in the system at the horizon",
     "days_to_first_meeting_mean": "Days to first Forum meeting, mean",
     "days_to_first_meeting_p90": "Days to first Forum meeting, 90th percentile",
-    "share_first_meeting_within_7d": "First meeting within the rule (7 days)",
+    "share_first_meeting_within_7d": "First meeting within the rule (default 7 days)",
     "days_to_kontrakt_mean": "Days from first meeting to Forum kontrakt, mean",
-    "share_kontrakt_within_14d": "Forum kontrakt within the rule (14 days)",
+    "share_kontrakt_within_14d": "Forum kontrakt within the rule (default 14 days)",
     "days_to_konsultation_mean": "Days from hand-over to Konsultation, mean",
-    "share_konsultation_within_7d": "Konsultation within the rule (7 days)",
+    "share_konsultation_within_7d": "Konsultation within the rule (default 7 days)",
     "days_waiting_for_insats_mean": "Days waiting for a provider place, mean",
     "share_work_90d": "In work 90 days after exit",
     "share_studies_90d": "In studies 90 days after exit",
@@ -28,6 +28,8 @@ KPI_LABELS: dict[str, str] = {
     "cost_af_sek": "Cost borne by Arbetsförmedlingen",
     "cost_region_sek": "Cost borne by the region",
     "cost_municipality_sek": "Cost borne by the municipality",
+    "cost_coordination_sek": "Staff cost spent on coordination (part of staff cost)",
+    "saving_forsorjningsstod_sek": "Income support saved by exits to work (municipality)",
 }
 
 

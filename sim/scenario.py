@@ -351,6 +351,13 @@ class Costs(_Frozen):
         default={1: 0.0, 2: 0.0, 3: 0.0}, description="in work at 6 months, by difficulty"
     )
     startbidrag_sek: float = Field(default=0.0, ge=0, le=10_000_000)
+    forsorjningsstod_per_month_sek: float = Field(
+        default=0.0,
+        ge=0,
+        le=1_000_000,
+        description="income support a household of the försörjningsstöd group gets a month; "
+        "what the municipality saves for each month such a participant is in work",
+    )
 
 
 class Financing(_Frozen):

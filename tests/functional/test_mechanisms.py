@@ -199,3 +199,20 @@ def test_staff_turnover_leaves_posts_vacant_and_slows_newcomers(base):
     ]
     assert triage["value"].mean() > base_triage["value"].mean() * 1.05
     assert kpis["arrivals"] == kpis["exits"] + kpis["in_system_end"]
+
+
+def test_coordination_cost_and_income_support_saved(base):
+    events, kpis = run_one(Scenario.model_validate(base), 5, 0)
+    _, without = run_one(Scenario.model_validate(base | {"coordination": None}), 5, 0)
+    assert 0 < kpis["cost_coordination_sek"] < kpis["cost_staff_sek"]
+    assert without["cost_coordination_sek"] == 0
+    # Staff are paid either way: coordination moves time, not the staff bill.
+    assert without["cost_staff_sek"] == pytest.approx(kpis["cost_staff_sek"])
+    monthly = base["costs"]["forsorjningsstod_per_month_sek"]
+    exited = events[(events["event"] == "exited") & (events["group"] == "forsorjningsstod")]
+    exited = exited[(exited["time"] >= base["warmup_days"]) & (exited["detail"] == "work")]
+    assert 0 < kpis["saving_forsorjningsstod_sek"] <= 6 * monthly * len(exited)
+    assert kpis["saving_forsorjningsstod_sek"] % (3 * monthly) == 0
+    no_support = base | {"costs": base["costs"] | {"forsorjningsstod_per_month_sek": 0.0}}
+    _, zero = run_one(Scenario.model_validate(no_support), 5, 0)
+    assert zero["saving_forsorjningsstod_sek"] == 0

@@ -1,12 +1,13 @@
-# samflode: two commands. `make run` sets up and runs the default scenario; `make test` sets up,
-# lints and runs every test.
+# samflode: `make run` sets up and runs the default scenario; `make test` sets up, lints and runs
+# every test (the browser test needs Debian's chromium: `make browser` installs it when missing);
+# `make dashboard` serves the page on http://127.0.0.1:8501 (PORT=… for another port).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= results
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench clean browser dashboard
 
 setup: $(STAMP)
 
@@ -22,7 +23,14 @@ run: setup
 lint: setup
 	$(BIN)/ruff check .
 
-test: setup
+# The browser test drives Debian's Chromium (never a browser that Playwright downloads).
+browser:
+	test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
+
+dashboard: setup
+	$(BIN)/samflode dashboard $(if $(PORT),--port $(PORT))
+
+test: setup browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

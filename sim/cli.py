@@ -1,4 +1,4 @@
-"""The ``samflode`` command line: run, compare, validate.
+"""The ``samflode`` command line: run, compare, validate, and dashboard (the Streamlit page).
 
 Bad input (a scenario that does not validate, a bad option) ends with exit code 2 and one clear
 message naming the file, the field and the allowed range — never a traceback, never a
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -217,6 +218,46 @@ def validate(scenario: Annotated[Path, typer.Argument(help="scenario YAML")]) ->
     except ScenarioError as exc:
         raise _fail(str(exc)) from None
     console.print(f"{scenario}: valid scenario {sc.name!r}", highlight=False)
+
+
+def dashboard_command(port: int) -> list[str]:
+    """The command that serves the dashboard on ``127.0.0.1:port`` (localhost only, headless)."""
+    app_path = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        os.fspath(app_path),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--server.maxUploadSize",
+        "2",  # MB; the loader's own cap (1 MB) gives the message
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
+@app.command()
+def dashboard(
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1 (1024–65535)")] = 8501,
+) -> None:
+    """Serve the dashboard on http://127.0.0.1:PORT until Ctrl-C."""
+    if not 1024 <= port <= 65535:
+        raise _fail(f"--port: must be between 1024 and 65535 (got {port})")
+    command = dashboard_command(port)
+    if not Path(command[4]).exists():
+        raise _fail(f"no dashboard at {command[4]} (it ships with the source tree)")
+    console.print(f"samflode dashboard on http://127.0.0.1:{port} (Ctrl-C stops it)")
+    try:
+        code = subprocess.run(command, check=False).returncode
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code=code)
 
 
 def _print_summary(result, path: Path) -> None:  # noqa: ANN001

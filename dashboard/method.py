@@ -1,0 +1,66 @@
+"""The "Method" page: the model described in the STRESS-DES structure (Monks et al. 2019).
+
+Text only, kept in step with README.md (whose sections it links) and GLOSSARY.md.
+"""
+
+from __future__ import annotations
+
+README = "README.md"
+
+METHOD_MD = f"""
+### Method (STRESS-DES)
+
+This page describes the model behind the dashboard in the structure of the STRESS-DES reporting
+guideline for discrete-event simulation. Details are in {README} (sections named below; the file
+is shown in full at the end of this page) and Swedish terms in GLOSSARY.md (the glossary above).
+
+#### 1. Objectives
+- Let planners check whether a staffing meets the lead-time rules (first Forum meeting within 7
+  days, kontrakt within 14 days, Konsultation within 7 days of the hand-over).
+- Let samordningsförbund boards compare organisational designs on lead times, outcomes at 90 days
+  and 6 months, and cost per financing party (FK, AF, region, municipality).
+- KPIs are measured on the cohort that arrives after the warm-up and before the horizon
+  (README: *What it is for*, *KPIs*).
+
+#### 2. Logic
+- Flow: **Forum → Konsultation (complex cases) → Insatsmarknad → exit → follow-up at 90 days and
+  6 months**; the Nacka work model (seed 000) is the template (README: *The model in brief*).
+- Each participant is a SimPy process; staff are pools of interchangeable people with working
+  calendars, caseload caps and optional turnover; providers have places; customer choice or
+  assigned places.
+- Designs differ by scenario file only: silo intake with hand-offs, co-location, a rehab guide,
+  procured programmes, AMiA sites (README: *Scenario files*).
+- Assumptions visible in the code (part-time staff, meetings fitting the day, FIFO queues, paid
+  time as the cost basis) are listed in README: *Modelling assumptions visible in the code*.
+
+#### 3. Data and sources
+- Every number in a scenario file carries a `source:` (seed file and section) or an
+  `assumption:` with a reason; the seeds give designs, rules and payment structures, most volumes
+  and durations are assumptions from the domain briefs (README: *Scenario files*).
+- AMiA site scenarios are checked against calibration targets with sources
+  (`calibration/targets/`).
+
+#### 4. Experimentation
+- Replications with a fixed seed; one named random stream per source of variability, so every
+  design run with the same seed shares common random numbers, and differences are paired per
+  replication with Student-t 95 % confidence intervals (README: *Reproducibility and randomness*,
+  *Comparing designs*).
+- A fixed warm-up per scenario, checked by MSER-5; a check of the replications needed for a
+  target CI half-width.
+- On this page: the seed and the number of replications are set in the sidebar; "quick run"
+  shortens the horizon to 200 days for a first look (its figures are not the full design's).
+
+#### 5. Implementation
+- Python, SimPy 4, numpy, pandas, pydantic (validated, frozen scenarios); the event log is
+  append-only and every KPI is a pure function of it (README: *The event log*, *Python API*).
+- The page calls the same experiment runner as `samflode compare`, so the same seed and
+  replications give the same figures as the command line.
+
+#### 6. Verification and validation
+- Queueing theory: stages configured as M/M/c queues are checked against Erlang C, and numbers
+  in system against Little's law; conservation (arrivals = exits + in system) on every run;
+  same seed → identical event log whatever the number of workers; deterministic pathways,
+  extreme cases, property-based tests (README: *Verification*).
+- Validation against observed data is limited to the AMiA calibration targets; other designs
+  rest on stated assumptions and are for comparison, not forecasting.
+"""

@@ -1,0 +1,146 @@
+"""End to end in a real browser: Debian's headless Chromium, driven by Playwright, against the
+dashboard served on a free localhost port. Picks two designs, runs a quick comparison, checks the
+table and a chart, uploads a broken scenario, and saves a screenshot to tests/artifacts/.
+
+Needs /usr/bin/chromium (``make browser`` installs it; ``make test`` depends on that). Playwright's
+own browser downloads are never used.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from sim.cli import dashboard_command
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+START_TIMEOUT_S = 60
+STEP_TIMEOUT_MS = 60_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"the dashboard server exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"the dashboard did not answer at {url} within {START_TIMEOUT_S} s")
+
+
+@pytest.fixture
+def server_url():
+    port = _free_port()
+    log_path = ARTIFACTS / "streamlit.log"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            dashboard_command(port),
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"},
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_healthy(url, server)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
+
+
+def test_compare_two_designs_in_chromium(server_url):
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)")
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            page.set_default_timeout(STEP_TIMEOUT_MS)
+            page.goto(server_url)
+            expect(page.get_by_text("samflode: compare organisational designs")).to_be_visible()
+
+            # Two designs: the default (nacka-forum) plus silo-baseline.
+            picker = page.locator('[data-testid="stMultiSelect"] input')
+            picker.click()
+            picker.fill("silo-baseline")
+            page.keyboard.press("Enter")
+            page.keyboard.press("Escape")
+            expect(page.get_by_text("Edit parameters: silo_baseline")).to_be_visible()
+
+            page.get_by_text("Quick run (horizon 200 days").click()
+            replications = page.get_by_label("Replications")
+            replications.fill("2")
+            replications.press("Enter")
+            expect(replications).to_have_value("2")
+            page.wait_for_timeout(500)
+            page.get_by_role("button", name="Run", exact=True).click()
+
+            table = page.locator('[data-testid="stTable"]')
+            expect(table).to_contain_text("Δ silo_baseline", timeout=90_000)
+            expect(table).to_contain_text("Days to first Forum meeting, mean")
+            text = table.inner_text()
+            assert any(ch.isdigit() for ch in text) and " d [" in text, text[:500]
+
+            images = page.locator('[data-testid="stImage"] img')
+            expect(images.first).to_be_visible()
+            assert images.count() == 4
+            chart = page.locator('[data-testid="stPlotlyChart"]').first
+            chart.scroll_into_view_if_needed()
+            expect(chart.locator("svg").first).to_be_visible()
+            # the staff-utilisation bars carry their values as text, e.g. "63 %"
+            expect(chart).to_contain_text(re.compile(r"\d+ %"))
+
+            # Streamlit scrolls its main block, not the window: back to the top, in a tall window.
+            page.set_viewport_size({"width": 1500, "height": 2200})
+            page.locator('[data-testid="stMain"]').evaluate("el => el.scrollTo(0, 0)")
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(ARTIFACTS / "dashboard.png"))
+
+            page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+                files=[
+                    {
+                        "name": "broken.yaml",
+                        "mimeType": "application/x-yaml",
+                        "buffer": b"name: [unclosed\n",
+                    }
+                ]
+            )
+            alert = page.locator('[data-testid="stAlert"]', has_text="broken.yaml")
+            expect(alert).to_contain_text("broken.yaml: not valid YAML (line 2, column 1)")
+        finally:
+            browser.close()

@@ -1,4 +1,4 @@
-"""The ``samflode`` command line: run, compare, validate, and dashboard (the Streamlit page).
+"""The ``samflode`` command line: run, compare, sweep, validate, and dashboard (the Streamlit page).
 
 Bad input (a scenario that does not validate, a bad option) ends with exit code 2 and one clear
 message naming the file, the field and the allowed range — never a traceback, never a
@@ -11,6 +11,8 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +24,8 @@ from rich.table import Table
 from sim.compare import DEFAULT_TARGET_HALF_WIDTH, Comparison, compare, write_comparison
 from sim.labels import kpi_label
 from sim.loader import ScenarioError, load_scenario
-from sim.runner import simulate, write_results
+from sim.runner import run_to_directory
+from sim.sweep import DEFAULT_KPI, SweepError, grid_points, parse_grid, sweep, write_sweep
 
 log = logging.getLogger(__name__)
 app = typer.Typer(
@@ -35,6 +38,12 @@ app = typer.Typer(
 console = Console() if sys.stdout.isatty() else Console(width=110)
 err_console = Console(stderr=True)
 DEFAULT_SCENARIO = "nacka-forum.yaml"
+# Every core by default (the CLI; the Python API defaults to one process).
+DEFAULT_WORKERS = max(1, min(512, os.cpu_count() or 1))
+SCHEDULER_HELP = (
+    "Dask scheduler: 'local' starts a local cluster of WORKERS processes, tcp://HOST:PORT uses an "
+    "existing one (default: a process pool of WORKERS processes)"
+)
 # The KPIs in the printed comparison table (comparison.csv has them all).
 COMPARE_KPIS = (
     "arrivals",
@@ -89,16 +98,26 @@ def run(
     ] = None,
     replications: Annotated[int, typer.Option(help="independent replications (1–10000)")] = 10,
     seed: Annotated[int, typer.Option(help="experiment seed (≥ 0)")] = 1,
-    workers: Annotated[int, typer.Option(help="worker processes (1–512)")] = 1,
+    workers: Annotated[
+        int, typer.Option(help="worker processes (1–512; default: every core)")
+    ] = DEFAULT_WORKERS,
+    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP)] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(help="keep the replications already in OUT/replications; run only the rest"),
+    ] = False,
     out: Annotated[Path, typer.Option(help="output directory")] = Path("results"),
 ) -> None:
-    """Run a scenario; write events.parquet, kpis.csv and summary.json into OUT."""
+    """Run a scenario; write events.parquet, kpis.csv and summary.json into OUT.
+
+    Each replication is written to OUT/replications/ as it finishes, so an interrupted run can be
+    continued with --resume; the final files are the same as after an uninterrupted run.
+    """
     if not 1 <= replications <= 10_000:
         raise _fail(f"--replications: must be between 1 and 10000 (got {replications})")
     if seed < 0:
         raise _fail(f"--seed: must be ≥ 0 (got {seed})")
-    if not 1 <= workers <= 512:
-        raise _fail(f"--workers: must be between 1 and 512 (got {workers})")
+    _check_workers(workers, scheduler)
     path = scenario or default_scenario_path()
     try:
         sc = load_scenario(path)
@@ -106,7 +125,34 @@ def run(
         raise _fail(str(exc)) from None
     if out.exists() and not out.is_dir():
         raise _fail(f"--out: {out} exists and is not a directory")
-    with Progress(
+    with _progress() as bar, _run_errors(out):
+        task = bar.add_task(f"{sc.name}", total=replications)
+        result, written = run_to_directory(
+            sc,
+            out,
+            seed=seed,
+            replications=replications,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    _print_summary(result, path)
+    console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)
+
+
+def _check_workers(workers: int, scheduler: str | None) -> None:
+    if not 1 <= workers <= 512:
+        raise _fail(f"--workers: must be between 1 and 512 (got {workers})")
+    if scheduler is not None and scheduler != "local" and "://" not in scheduler:
+        raise _fail(
+            f"--scheduler: 'local' or a Dask scheduler address such as tcp://HOST:8786 "
+            f"(got {scheduler!r})"
+        )
+
+
+def _progress() -> Progress:
+    return Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
@@ -114,21 +160,28 @@ def run(
         console=err_console,
         transient=True,
         disable=not err_console.is_terminal,
-    ) as bar:
-        task = bar.add_task(f"{sc.name}", total=replications)
-        result = simulate(
-            sc,
-            seed=seed,
-            replications=replications,
-            workers=workers,
-            progress=lambda done, total: bar.update(task, completed=done),
-        )
+    )
+
+
+@contextmanager
+def _run_errors(out: Path) -> Iterator[None]:
+    """Turn what can go wrong during a run into exit code 2 (or 130 for Ctrl-C) and a message."""
     try:
-        written = write_results(result, out)
-    except OSError as exc:
+        yield
+    except KeyboardInterrupt:
+        err_console.print(
+            f"interrupted; finished replications are kept in {out / 'replications'}: "
+            "rerun the same command with --resume to continue",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=130) from None
+    except SweepError as exc:
+        raise _fail(str(exc)) from None
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    except (OSError, TimeoutError) as exc:
         raise _fail(f"--out: cannot write results to {out} ({exc})") from None
-    _print_summary(result, path)
-    console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)
 
 
 @app.command("compare")
@@ -139,7 +192,10 @@ def compare_command(
     ],
     replications: Annotated[int, typer.Option(help="replications per design (2–10000)")] = 10,
     seed: Annotated[int, typer.Option(help="experiment seed, the same for every design (≥ 0)")] = 1,
-    workers: Annotated[int, typer.Option(help="worker processes (1–512)")] = 1,
+    workers: Annotated[
+        int, typer.Option(help="worker processes (1–512; default: every core)")
+    ] = DEFAULT_WORKERS,
+    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP)] = None,
     out: Annotated[Path, typer.Option(help="output directory")] = Path("comparison"),
     target_half_width: Annotated[
         float,
@@ -162,8 +218,7 @@ def compare_command(
         )
     if seed < 0:
         raise _fail(f"--seed: must be ≥ 0 (got {seed})")
-    if not 1 <= workers <= 512:
-        raise _fail(f"--workers: must be between 1 and 512 (got {workers})")
+    _check_workers(workers, scheduler)
     if not 0 < target_half_width <= 1:
         raise _fail(f"--target-half-width: must be > 0 and ≤ 1 (got {target_half_width})")
     loaded, errors = [], []
@@ -184,21 +239,14 @@ def compare_command(
         seen[sc.name] = path
     if out.exists() and not out.is_dir():
         raise _fail(f"--out: {out} exists and is not a directory")
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=not err_console.is_terminal,
-    ) as bar:
+    with _progress() as bar, _run_errors(out):
         task = bar.add_task(f"{len(loaded)} designs", total=len(loaded) * replications)
         comparison = compare(
             loaded,
             seed=seed,
             replications=replications,
             workers=workers,
+            scheduler=scheduler,
             progress=lambda done, total: bar.update(task, completed=done),
         )
     try:
@@ -207,6 +255,77 @@ def compare_command(
         raise _fail(f"--out: cannot write results to {out} ({exc})") from None
     _print_comparison(comparison)
     _print_checks(comparison, target_half_width)
+    console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)
+
+
+@app.command("sweep")
+def sweep_command(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML, the base of every grid point")],
+    grid: Annotated[
+        list[str],
+        typer.Option(
+            help="KEY=V1,V2,… with KEY a dotted scenario field, e.g. "
+            "staff.forum_bedomare.headcount=2,3,4 (repeat for a factorial grid)"
+        ),
+    ],
+    replications: Annotated[int, typer.Option(help="replications per grid point (2–10000)")] = 10,
+    seed: Annotated[int, typer.Option(help="experiment seed, the same for every point (≥ 0)")] = 1,
+    workers: Annotated[
+        int, typer.Option(help="worker processes (1–512; default: every core)")
+    ] = DEFAULT_WORKERS,
+    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP)] = None,
+    kpi: Annotated[str, typer.Option(help="the KPI of the heat map")] = DEFAULT_KPI,
+    out: Annotated[Path, typer.Option(help="output directory")] = Path("sweep"),
+) -> None:
+    """Run a factorial grid of variants with common random numbers; write sweep.csv and a heat map.
+
+    sweep.csv has one row per grid point and KPI: the grid values, kpi, mean, ci_low, ci_high, n.
+    """
+    if not 2 <= replications <= 10_000:
+        raise _fail(
+            f"--replications: must be between 2 and 10000 (got {replications}); "
+            "a confidence interval needs at least two"
+        )
+    if seed < 0:
+        raise _fail(f"--seed: must be ≥ 0 (got {seed})")
+    _check_workers(workers, scheduler)
+    try:
+        base = load_scenario(scenario)
+    except ScenarioError as exc:
+        raise _fail(str(exc)) from None
+    try:
+        axes = parse_grid(grid)
+        points = grid_points(base, axes)
+    except SweepError as exc:
+        raise _fail(str(exc)) from None
+    if len(points) * replications > 1_000_000:
+        raise _fail(f"--grid: {len(points)} points × {replications} replications is too many")
+    if out.exists() and not out.is_dir():
+        raise _fail(f"--out: {out} exists and is not a directory")
+    with _progress() as bar, _run_errors(out):
+        task = bar.add_task(f"{len(points)} grid points", total=len(points) * replications)
+        table = sweep(
+            base,
+            axes,
+            seed=seed,
+            replications=replications,
+            workers=workers,
+            scheduler=scheduler,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+        written = write_sweep(table, axes, out, kpi)
+    shown = table[table["kpi"] == kpi]
+    summary = Table(
+        title=f"{base.name}: {kpi} over {len(points)} grid points", title_justify="left"
+    )
+    for axis in axes:
+        summary.add_column(axis.key, justify="right")
+    summary.add_column("mean", justify="right")
+    summary.add_column("95 % CI", justify="right")
+    for row in shown.itertuples(index=False):
+        cells = [str(v) for v in row[: len(axes)]]
+        summary.add_row(*cells, _fmt(kpi, row.mean), _ci(kpi, row.ci_low, row.ci_high))
+    console.print(summary)
     console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)
 
 

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sim.runner import Result, confidence_interval, simulate, write_atomically
+from sim.parallel import executor
+from sim.runner import Result, confidence_interval, simulate_on, write_atomically
 from sim.scenario import Scenario
 from sim.series import in_system
 from sim.warmup import mser5
@@ -206,11 +207,14 @@ def compare(
     seed: int,
     replications: int,
     workers: int = 1,
+    scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Comparison:
     """Run every design with the same ``seed`` and ``replications``; compare them to the first.
 
-    ``progress(done, total)`` is called after each replication, counted over all designs.
+    ``workers`` and ``scheduler`` choose where replications run (:func:`sim.parallel.executor`;
+    one pool or cluster serves every design). ``progress(done, total)`` is called after each
+    replication, counted over all designs.
 
     Raises
     ------
@@ -224,19 +228,23 @@ def compare(
     if duplicates:
         raise ValueError(f"scenario names must be distinct; repeated: {', '.join(duplicates)}")
     total = len(scenarios) * replications
+    if workers < 1:
+        raise ValueError(f"workers must be ≥ 1 (got {workers})")
     results = []
-    for i, sc in enumerate(scenarios):
-        done_before = i * replications
-        log.info("comparing: %s (%d of %d)", sc.name, i + 1, len(scenarios))
-        report = None
-        if progress is not None:
+    n = min(workers, replications) if scheduler is None else workers
+    with executor(n, scheduler) as ex:
+        for i, sc in enumerate(scenarios):
+            done_before = i * replications
+            log.info("comparing: %s (%d of %d)", sc.name, i + 1, len(scenarios))
+            report = None
+            if progress is not None:
 
-            def report(done: int, _total: int, before: int = done_before) -> None:
-                progress(before + done, total)
+                def report(done: int, _total: int, before: int = done_before) -> None:
+                    progress(before + done, total)
 
-        results.append(
-            simulate(sc, seed=seed, replications=replications, workers=workers, progress=report)
-        )
+            results.append(
+                simulate_on(ex, sc, seed=seed, replications=replications, progress=report)
+            )
     kpis = pd.concat([r.kpis for r in results], ignore_index=True)
     return Comparison(
         results=tuple(results),

@@ -1,31 +1,43 @@
-"""Experiment runner: replications, confidence intervals, parallel workers, atomic result files.
+"""Experiment runner: replications, confidence intervals, workers, per-replication and final files.
 
 Replication r of an experiment with seed s always draws from streams keyed (s, r, name), so its
-results do not depend on which worker ran it or how many workers there were. Results are written to
-temporary files in the output directory and renamed into place only when all are complete.
+results do not depend on which worker ran it, how many workers there were, or whether they were a
+process pool or a Dask cluster (:mod:`sim.parallel`). :func:`simulate` keeps the results in memory;
+:func:`run_to_directory` writes each replication to ``DIR/replications/`` as it finishes (so memory
+stays flat and an interrupted run can be resumed) and then assembles the final files. Every file is
+written under a temporary name and renamed into place when complete.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from scipy import stats
 
-from sim.eventlog import concat_logs
+from sim.eventlog import CATEGORICAL, FRAME_COLUMNS, concat_logs
 from sim.kpi import compute_kpis
 from sim.model import run_replication
+from sim.parallel import executor, imap_unordered
 from sim.scenario import Scenario
 
 log = logging.getLogger(__name__)
+
+REPLICATIONS_DIR = "replications"
+MANIFEST = "manifest.json"
+KPI_COLUMNS = ["scenario", "replication", "kpi", "value"]
+Progress = Callable[[int, int], None]
 
 
 def run_one(scenario: Scenario, seed: int, replication: int) -> tuple[pd.DataFrame, dict]:
@@ -34,8 +46,9 @@ def run_one(scenario: Scenario, seed: int, replication: int) -> tuple[pd.DataFra
     return events, compute_kpis(events, scenario)
 
 
-def _run_one_packed(args: tuple[Scenario, int, int]) -> tuple[pd.DataFrame, dict]:
-    return run_one(*args)
+def run_one_kpis(scenario: Scenario, seed: int, replication: int) -> dict:
+    """Run replication ``replication`` and return only its KPIs (nothing large to send back)."""
+    return run_one(scenario, seed, replication)[1]
 
 
 def confidence_interval(
@@ -55,20 +68,46 @@ def confidence_interval(
 
 @dataclass(frozen=True)
 class Result:
-    """Results of an experiment: the event log, KPIs per replication, and their summary."""
+    """Results of an experiment: the event log, KPIs per replication, and their summary.
+
+    ``events`` is ``None`` for a run written with :func:`run_to_directory`: its event log is in
+    ``DIR/events.parquet`` and is never held in memory whole.
+    """
 
     scenario: Scenario
     seed: int
-    events: pd.DataFrame
+    events: pd.DataFrame | None
     kpis: pd.DataFrame
 
     def summary(self) -> pd.DataFrame:
         """Per KPI: mean, 95 % CI low/high and the number of replications with a value."""
-        rows = []
-        for kpi, group in self.kpis.groupby("kpi", sort=False):
-            mean, low, high, n = confidence_interval(group["value"])
-            rows.append({"kpi": kpi, "mean": mean, "ci_low": low, "ci_high": high, "n": n})
-        return pd.DataFrame(rows, columns=["kpi", "mean", "ci_low", "ci_high", "n"])
+        return summarise(self.kpis)
+
+
+def summarise(kpis: pd.DataFrame) -> pd.DataFrame:
+    """Per KPI of long KPIs (``kpi, value``): mean, 95 % CI low/high and n, KPIs in first order."""
+    rows = []
+    for kpi, group in kpis.groupby("kpi", sort=False):
+        mean, low, high, n = confidence_interval(group["value"])
+        rows.append({"kpi": kpi, "mean": mean, "ci_low": low, "ci_high": high, "n": n})
+    return pd.DataFrame(rows, columns=["kpi", "mean", "ci_low", "ci_high", "n"])
+
+
+def kpi_frame(scenario_name: str, per_replication: Iterable[tuple[int, dict]]) -> pd.DataFrame:
+    """Long KPIs (``scenario, replication, kpi, value``) from (replication, {kpi: value}) pairs."""
+    rows = [
+        {"scenario": scenario_name, "replication": r, "kpi": name, "value": float(value)}
+        for r, kpis in per_replication
+        for name, value in kpis.items()
+    ]
+    return pd.DataFrame(rows, columns=KPI_COLUMNS)
+
+
+def _check(replications: int, workers: int) -> None:
+    if replications < 1:
+        raise ValueError(f"replications must be ≥ 1 (got {replications})")
+    if workers < 1:
+        raise ValueError(f"workers must be ≥ 1 (got {workers})")
 
 
 def simulate(
@@ -77,35 +116,173 @@ def simulate(
     seed: int = 1,
     replications: int = 10,
     workers: int = 1,
-    progress: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
 ) -> Result:
-    """Run ``replications`` replications of ``scenario`` with ``seed``; see :class:`Result`."""
-    if replications < 1:
-        raise ValueError(f"replications must be ≥ 1 (got {replications})")
-    if workers < 1:
-        raise ValueError(f"workers must be ≥ 1 (got {workers})")
-    jobs = [(scenario, seed, r) for r in range(replications)]
-    outputs: list[tuple[pd.DataFrame, dict]] = []
-    if workers == 1 or replications == 1:
-        for job in jobs:
-            outputs.append(_run_one_packed(job))
-            if progress:
-                progress(len(outputs), replications)
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, replications)) as pool:
-            # map keeps replication order, so the output is the same for any number of workers.
-            for out in pool.map(_run_one_packed, jobs):
-                outputs.append(out)
-                if progress:
-                    progress(len(outputs), replications)
-    events = concat_logs([ev for ev, _ in outputs])
-    kpi_rows = [
-        {"scenario": scenario.name, "replication": r, "kpi": name, "value": float(value)}
-        for r, (_, kpis) in enumerate(outputs)
-        for name, value in kpis.items()
-    ]
-    kpis = pd.DataFrame(kpi_rows, columns=["scenario", "replication", "kpi", "value"])
+    """Run ``replications`` replications of ``scenario`` with ``seed``; see :class:`Result`.
+
+    ``workers`` and ``scheduler`` choose where they run (:func:`sim.parallel.executor`); the
+    results are the same wherever they ran.
+    """
+    _check(replications, workers)
+    n = min(workers, replications) if scheduler is None else workers
+    with executor(n, scheduler) as ex:
+        return simulate_on(ex, scenario, seed=seed, replications=replications, progress=progress)
+
+
+def simulate_on(
+    ex: object,
+    scenario: Scenario,
+    *,
+    seed: int,
+    replications: int,
+    progress: Progress | None = None,
+) -> Result:
+    """As :func:`simulate`, on an open executor (so several designs can share one cluster)."""
+    outputs: dict[int, tuple[pd.DataFrame, dict]] = {}
+    tasks = ((scenario, seed, r) for r in range(replications))
+    for (_, _, r), out in imap_unordered(ex, run_one, tasks):
+        outputs[r] = out
+        if progress:
+            progress(len(outputs), replications)
+    # Assembled in replication order, so the output is the same whatever finished first.
+    ordered = [outputs[r] for r in range(replications)]
+    events = concat_logs([ev for ev, _ in ordered])
+    kpis = kpi_frame(scenario.name, ((r, k) for r, (_, k) in enumerate(ordered)))
     return Result(scenario=scenario, seed=seed, events=events, kpis=kpis)
+
+
+def replication_files(out_dir: str | Path, replication: int) -> tuple[Path, Path]:
+    """The event-log and KPI files of one replication under ``out_dir/replications/``."""
+    base = Path(out_dir) / REPLICATIONS_DIR
+    return base / f"rep-{replication:05d}.parquet", base / f"rep-{replication:05d}.json"
+
+
+def _manifest(scenario: Scenario, seed: int) -> dict:
+    digest = hashlib.sha256(scenario.model_dump_json().encode("utf-8")).hexdigest()
+    return {"scenario": scenario.name, "seed": seed, "scenario_sha256": digest}
+
+
+def _prepare_replications(out: Path, scenario: Scenario, seed: int, resume: bool) -> set[int]:
+    """Make ``out/replications``; return the replications already complete there (resume only).
+
+    Without ``resume`` any earlier replication files are removed. With ``resume`` they must come
+    from the same scenario and seed (the manifest), else ValueError.
+    """
+    rep_dir = out / REPLICATIONS_DIR
+    manifest = _manifest(scenario, seed)
+    manifest_path = rep_dir / MANIFEST
+    done: set[int] = set()
+    if resume and manifest_path.exists():
+        earlier = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if earlier != manifest:
+            raise ValueError(
+                f"--resume: the replications in {rep_dir} were run with another scenario or seed "
+                f"({earlier.get('scenario')!r}, seed {earlier.get('seed')}); "
+                "run without --resume to start afresh"
+            )
+        for path in rep_dir.glob("rep-*.json"):
+            r = int(path.stem.removeprefix("rep-"))
+            # Each pair is renamed into place only when both are complete: existence = complete.
+            if replication_files(out, r)[0].exists():
+                done.add(r)
+    elif rep_dir.exists():
+        for path in rep_dir.glob("rep-*.*"):
+            path.unlink()
+    write_atomically(rep_dir, {MANIFEST: lambda p: p.write_text(json.dumps(manifest, indent=2))})
+    return done
+
+
+def run_to_directory(
+    scenario: Scenario,
+    out_dir: str | Path,
+    *,
+    seed: int = 1,
+    replications: int = 10,
+    workers: int = 1,
+    scheduler: str | None = None,
+    resume: bool = False,
+    progress: Progress | None = None,
+) -> tuple[Result, list[Path]]:
+    """Run and write results to ``out_dir``, one replication at a time; return them and the files.
+
+    Each replication's event log and KPIs go to ``out_dir/replications/rep-NNNNN.parquet`` and
+    ``.json`` as soon as it finishes (both renamed into place together), and are then dropped from
+    memory. With ``resume`` the replications already there are kept and only the missing ones
+    run. Finally events.parquet (streamed replication by replication), kpis.csv and summary.json
+    are written as by :func:`write_results` (the same as after an uninterrupted run), and the
+    checkpoint folder ``out_dir/replications`` is removed. The returned Result has ``events=None``.
+    """
+    _check(replications, workers)
+    out = Path(out_dir)
+    done = _prepare_replications(out, scenario, seed, resume)
+    todo = [r for r in range(replications) if r not in done]
+    finished = replications - len(todo)
+    if progress:
+        progress(finished, replications)
+    if todo:
+        n = min(workers, len(todo)) if scheduler is None else workers
+        with executor(n, scheduler) as ex:
+            tasks = ((scenario, seed, r) for r in todo)
+            for (_, _, r), (events, kpis) in imap_unordered(ex, run_one, tasks):
+                _write_replication(out, r, events, kpis)
+                del events
+                finished += 1
+                if progress:
+                    progress(finished, replications)
+    kpis = kpi_frame(
+        scenario.name, ((r, _read_kpis(replication_files(out, r)[1])) for r in range(replications))
+    )
+    result = Result(scenario=scenario, seed=seed, events=None, kpis=kpis)
+    event_files = [replication_files(out, r)[0] for r in range(replications)]
+    written = _write_final(result, out, lambda p: stream_events(event_files, p))
+    # The per-replication files are a checkpoint; once the final files are in place they go.
+    shutil.rmtree(out / REPLICATIONS_DIR, ignore_errors=True)
+    return result, written
+
+
+def _write_replication(out: Path, replication: int, events: pd.DataFrame, kpis: dict) -> None:
+    events_path, kpis_path = replication_files(out, replication)
+    write_atomically(
+        events_path.parent,
+        {
+            events_path.name: lambda p: events.to_parquet(p, index=False),
+            # json keeps floats exactly (shortest repr round-trips) and writes NaN as NaN.
+            kpis_path.name: lambda p: p.write_text(json.dumps(kpis), encoding="utf-8"),
+        },
+    )
+
+
+def _read_kpis(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+EVENTS_SCHEMA = pa.schema(
+    [
+        pa.field(
+            c,
+            pa.dictionary(pa.int32(), pa.string())
+            if c in CATEGORICAL
+            else {"replication": pa.int32(), "participant": pa.int64()}.get(c, pa.float64()),
+        )
+        for c in FRAME_COLUMNS
+    ]
+)
+
+
+def stream_events(paths: Iterable[Path], target: Path) -> None:
+    """Concatenate per-replication event files into ``target``, one file in memory at a time."""
+    paths = list(paths)
+    schema = EVENTS_SCHEMA
+    if paths:
+        # pandas' own metadata (column dtypes as pandas wrote them), so reading back gives the
+        # same dtypes as a log written in one piece by DataFrame.to_parquet.
+        schema = schema.with_metadata(pq.read_schema(paths[0]).metadata)
+    with pq.ParquetWriter(target, schema) as writer:
+        for path in paths:
+            table = pq.read_table(path)
+            if table.num_rows:
+                writer.write_table(table.select(list(FRAME_COLUMNS)).cast(schema))
 
 
 def write_results(result: Result, out_dir: str | Path) -> list[Path]:
@@ -114,8 +291,13 @@ def write_results(result: Result, out_dir: str | Path) -> list[Path]:
     Every file is first written in full under a temporary name in the same directory and then
     renamed, so a reader never sees a half-written file, and a failure leaves the old files.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if result.events is None:
+        raise ValueError("this result's events are on disk already (run_to_directory)")
+    events = result.events
+    return _write_final(result, Path(out_dir), lambda p: events.to_parquet(p, index=False))
+
+
+def _write_final(result: Result, out: Path, write_events: Callable[[Path], None]) -> list[Path]:
     summary = result.summary()
     payload = {
         "scenario": result.scenario.name,
@@ -132,7 +314,7 @@ def write_results(result: Result, out_dir: str | Path) -> list[Path]:
         },
     }
     writers: dict[str, Callable[[Path], None]] = {
-        "events.parquet": lambda p: result.events.to_parquet(p, index=False),
+        "events.parquet": write_events,
         "kpis.csv": lambda p: result.kpis.to_csv(p, index=False, float_format="%.10g"),
         "summary.json": lambda p: p.write_text(json.dumps(payload, indent=2, ensure_ascii=False)),
     }

@@ -1,0 +1,149 @@
+"""Where replications run: in this process, a process pool, or a Dask distributed cluster.
+
+One code path maps a function over tasks on any of them (:func:`imap_unordered`). At most a few
+tasks per worker are in flight at a time, and each result is handed to the caller as soon as it
+finishes and then forgotten, so memory stays flat however many tasks there are. Which worker ran a
+task never changes its result: a replication's random streams depend only on (seed, replication,
+name) (see :mod:`sim.streams`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# Tasks in flight per worker: enough to keep every worker busy, few enough to keep memory flat.
+IN_FLIGHT_PER_WORKER = 2
+
+
+class _Serial:
+    """Runs each task at once in this process; the futures it returns are already done."""
+
+    workers = 1
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(exc)
+        return future
+
+    @staticmethod
+    def wait_first(pending: set) -> tuple[set, set]:
+        done, rest = wait(pending, return_when=FIRST_COMPLETED)
+        return set(done), set(rest)
+
+    def cancel(self, pending: set) -> None:
+        """Nothing runs in the background."""
+
+
+class _Pool(_Serial):
+    def __init__(self, pool: ProcessPoolExecutor, workers: int) -> None:
+        self.pool = pool
+        self.workers = workers
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        return self.pool.submit(fn, *args)
+
+    def cancel(self, pending: set) -> None:
+        for future in pending:
+            future.cancel()
+
+
+class _Dask:
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.workers = max(1, sum(client.nthreads().values()))
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        # pure=False: two identical calls are two tasks (never the case here, but never merged).
+        return self.client.submit(fn, *args, pure=False)
+
+    @staticmethod
+    def wait_first(pending: set) -> tuple[set, set]:
+        from distributed import wait as dask_wait
+
+        done, rest = dask_wait(list(pending), return_when="FIRST_COMPLETED")
+        return set(done), set(rest)
+
+    def cancel(self, pending: set) -> None:
+        if pending:
+            self.client.cancel(list(pending))
+
+
+@contextmanager
+def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Any]:
+    """Yield something tasks can be submitted to.
+
+    ``scheduler`` is ``None`` (a process pool of ``workers`` processes, or this process when
+    ``workers`` is 1), ``"local"`` (a Dask LocalCluster of ``workers`` single-threaded worker
+    processes) or a Dask scheduler address such as ``tcp://10.0.0.5:8786`` (its workers are used;
+    ``workers`` is then ignored).
+    """
+    if workers < 1:
+        raise ValueError(f"workers must be ≥ 1 (got {workers})")
+    if scheduler is None:
+        if workers == 1:
+            yield _Serial()
+            return
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            ex = _Pool(pool, workers)
+            yield ex
+        return
+    from distributed import Client, LocalCluster
+
+    if scheduler == "local":
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        try:
+            with Client(cluster) as client:
+                yield _Dask(client)
+        finally:
+            cluster.close()
+        return
+    try:
+        client = Client(scheduler, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise ValueError(f"--scheduler: cannot connect to {scheduler} ({exc})") from None
+    with client:
+        yield _Dask(client)
+
+
+def imap_unordered(
+    ex: Any, fn: Callable[..., Any], tasks: Iterable[tuple]
+) -> Iterator[tuple[tuple, Any]]:
+    """Yield ``(task, fn(*task))`` for every task, in the order they finish.
+
+    Only ``IN_FLIGHT_PER_WORKER`` tasks per worker are submitted at a time; the rest wait here, so
+    finished results never pile up. If the caller stops early (an exception, Ctrl-C), the tasks not
+    yet started are cancelled.
+    """
+    todo = iter(tasks)
+    limit = max(1, ex.workers * IN_FLIGHT_PER_WORKER)
+    pending: dict[Any, tuple] = {}
+    try:
+        while True:
+            while len(pending) < limit:
+                task = next(todo, None)
+                if task is None:
+                    break
+                pending[ex.submit(fn, *task)] = task
+            if not pending:
+                return
+            done, _ = ex.wait_first(set(pending))
+            for future in done:
+                task = pending.pop(future)
+                yield task, future.result()
+    finally:
+        ex.cancel(set(pending))

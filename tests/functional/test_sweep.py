@@ -1,0 +1,114 @@
+"""Factorial sweeps: the tidy table, common random numbers, and clear errors for bad grids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from sim import load_scenario, simulate
+from sim.cli import app
+from sim.scenario import Scenario
+from sim.sweep import SweepError, parse_grid, sweep, with_value, write_sweep
+
+DEFAULT = "scenarios/nacka-forum.yaml"
+HEADCOUNT = "staff.forum_bedomare.headcount"
+INFLOW = "groups.arbetslosa.inflow_per_week"
+
+
+@pytest.fixture(scope="module")
+def small() -> Scenario:
+    data = load_scenario(DEFAULT).model_dump()
+    return Scenario.model_validate(data | {"horizon_days": 120.0, "warmup_days": 20.0})
+
+
+@pytest.fixture(scope="module")
+def axes():
+    return parse_grid([f"{HEADCOUNT}=1,2", f"{INFLOW}=2.5,4"])
+
+
+@pytest.fixture(scope="module")
+def table(small, axes):
+    return sweep(small, axes, seed=3, replications=2, workers=2)
+
+
+def test_one_row_per_grid_point_and_kpi(table, small):
+    kpis = simulate(small, seed=3, replications=1).kpis["kpi"].unique()
+    assert list(table.columns) == [HEADCOUNT, INFLOW, "kpi", "mean", "ci_low", "ci_high", "n"]
+    assert len(table) == 4 * len(kpis)
+    assert not table.duplicated([HEADCOUNT, INFLOW, "kpi"]).any()
+    points = table[[HEADCOUNT, INFLOW]].drop_duplicates().itertuples(index=False, name=None)
+    assert sorted(points) == [(1, 2.5), (1, 4.0), (2, 2.5), (2, 4.0)]
+    assert set(table["n"]) <= {0, 1, 2}
+
+
+def test_grid_point_equals_a_run_of_its_variant(table, small):
+    variant = with_value(with_value(small, HEADCOUNT, 2), INFLOW, 4.0)
+    summary = simulate(variant, seed=3, replications=2).summary().set_index("kpi")
+    rows = table[(table[HEADCOUNT] == 2) & (table[INFLOW] == 4.0)].set_index("kpi")
+    pd.testing.assert_frame_equal(rows[["mean", "ci_low", "ci_high"]], summary[rows.columns[2:5]])
+
+
+def test_common_random_numbers_across_grid_points(table):
+    # Headcount changes waiting, not who arrives: arrivals are the same at every headcount.
+    arrivals = table[table["kpi"] == "arrivals"]
+    for _, block in arrivals.groupby(INFLOW):
+        assert block["mean"].nunique() == 1
+
+
+def test_write_sweep_writes_table_and_heat_map(table, axes, tmp_path):
+    written = write_sweep(table, axes, tmp_path, "days_to_first_meeting_mean")
+    assert [p.name for p in written] == ["sweep.csv", "sweep_days_to_first_meeting_mean.png"]
+    assert written[1].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(pd.read_csv(written[0])) == len(table)
+
+
+@pytest.mark.parametrize(
+    ("grid", "message"),
+    [
+        ("staff.forum_bedomare.headcnt=1,2", "allowed: organisation, headcount"),
+        ("staff.forum_bedomare.headcount=0,2", "must be ≥ 1"),
+        ("staff.forum_bedomare.headcount=one", "numbers"),
+        ("staff.forum_bedomare.headcount", "KEY=V1,V2"),
+        ("staff.forum_bedomare=1", "not a single number"),
+    ],
+)
+def test_bad_grid(small, grid, message):
+    with pytest.raises(SweepError, match=message):
+        for axis in parse_grid([grid]):
+            for value in axis.values:
+                with_value(small, axis.key, value)
+
+
+@pytest.mark.parametrize(
+    ("grid", "message"),
+    [
+        ("staff.forum_bedomare.headcnt=1,2", "headcnt"),
+        ("groups.arbetslosa.inflow_per_week=-1", "≥ 0"),
+        ("horizon_days=abc", "numbers"),
+    ],
+)
+def test_cli_bad_grid_exits_2(grid, message, tmp_path):
+    result = CliRunner().invoke(app, ["sweep", DEFAULT, "--grid", grid, "--out", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert message in result.stderr and "--grid" in result.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def test_cli_sweep(tmp_path):
+    raw = yaml.safe_load(Path(DEFAULT).read_text(encoding="utf-8"))
+    raw["horizon_days"] = {"value": 100, "assumption": "short test run"}
+    raw["warmup_days"] = {"value": 10, "assumption": "short test run"}
+    path = tmp_path / "small.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["sweep", str(path), "--grid", f"{HEADCOUNT}=1,2", "--replications", "2"]
+    result = CliRunner().invoke(app, [*args, "--workers", "1", "--kpi", "arrivals", "--out", out])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["sweep.csv", "sweep_arrivals.png"]
+    table = pd.read_csv(out / "sweep.csv")
+    assert table[HEADCOUNT].tolist().count(1) == table[HEADCOUNT].tolist().count(2)

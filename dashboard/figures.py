@@ -17,30 +17,8 @@ import plotly.graph_objects as go
 from matplotlib.figure import Figure
 
 from dashboard.i18n import kpi_name, node_label, t
+from sim.labels import MAIN_KPIS
 from sim.plots import DPI
-
-# The KPIs in the side-by-side table, as in the CLI's printed comparison (comparison.csv has all).
-TABLE_KPIS = (
-    "arrivals",
-    "days_to_first_meeting_mean",
-    "share_first_meeting_within_7d",
-    "days_to_kontrakt_mean",
-    "share_kontrakt_within_14d",
-    "days_to_konsultation_mean",
-    "share_konsultation_within_7d",
-    "days_waiting_for_insats_mean",
-    "share_work_90d",
-    "share_work_or_studies_90d",
-    "share_work_or_studies_6m",
-    "share_dropout",
-    "cost_total_sek",
-    "cost_per_participant_sek",
-    "cost_per_work_outcome_sek",
-    "cost_fk_sek",
-    "cost_af_sek",
-    "cost_region_sek",
-    "cost_municipality_sek",
-)
 
 
 def png_bytes(fig: Figure) -> bytes:
@@ -79,7 +57,7 @@ def kpi_table(table: pd.DataFrame, names: Sequence[str], lang: str) -> pd.DataFr
     """
     rows = table.set_index(["kpi", "scenario"])
     present = set(table["kpi"])
-    kpis = [k for k in TABLE_KPIS if k in present]
+    kpis = [k for k in MAIN_KPIS if k in present]
     kpis += [k for k in dict.fromkeys(table["kpi"]) if k.startswith("utilisation_")]
     out = []
     for kpi in kpis:

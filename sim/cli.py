@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from sim.compare import DEFAULT_TARGET_HALF_WIDTH, Comparison, compare, write_comparison
-from sim.labels import kpi_label
+from sim.labels import MAIN_KPIS, kpi_label
 from sim.loader import ScenarioError, load_scenario
 from sim.runner import run_to_directory
 from sim.sweep import DEFAULT_KPI, SweepError, grid_points, parse_grid, sweep, write_sweep
@@ -43,28 +43,6 @@ DEFAULT_WORKERS = max(1, min(512, os.cpu_count() or 1))
 SCHEDULER_HELP = (
     "Dask scheduler: 'local' starts a local cluster of WORKERS processes, tcp://HOST:PORT uses an "
     "existing one (default: a process pool of WORKERS processes)"
-)
-# The KPIs in the printed comparison table (comparison.csv has them all).
-COMPARE_KPIS = (
-    "arrivals",
-    "days_to_first_meeting_mean",
-    "share_first_meeting_within_7d",
-    "days_to_kontrakt_mean",
-    "share_kontrakt_within_14d",
-    "days_to_konsultation_mean",
-    "share_konsultation_within_7d",
-    "days_waiting_for_insats_mean",
-    "share_work_90d",
-    "share_work_or_studies_90d",
-    "share_work_or_studies_6m",
-    "share_dropout",
-    "cost_total_sek",
-    "cost_per_participant_sek",
-    "cost_per_work_outcome_sek",
-    "cost_fk_sek",
-    "cost_af_sek",
-    "cost_region_sek",
-    "cost_municipality_sek",
 )
 
 
@@ -416,7 +394,7 @@ def _print_comparison(comparison: Comparison) -> None:
     for name in names[1:]:
         table.add_column(name, justify="right")
         table.add_column(f"Δ {name}", justify="right")
-    kpis = [k for k in COMPARE_KPIS if (k, names[0]) in table_rows.index]
+    kpis = [k for k in MAIN_KPIS if (k, names[0]) in table_rows.index]
     for kpi in kpis:
         cells = [kpi_label(kpi)]
         # One unit per row: Mkr when the reference design's cost is a million kronor or more.
@@ -460,7 +438,7 @@ def _print_checks(comparison: Comparison, target_half_width: float) -> None:
                 soft_wrap=True,
             )
     checks = comparison.replications_check(target_half_width)
-    checks = checks[checks["kpi"].isin(COMPARE_KPIS) & checks["mean"].notna()]
+    checks = checks[checks["kpi"].isin(MAIN_KPIS) & checks["mean"].notna()]
     short = checks[~checks["target_met"]]
     if not len(short):
         return

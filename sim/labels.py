@@ -2,6 +2,29 @@
 
 from __future__ import annotations
 
+# The KPIs of the side-by-side tables (CLI compare and dashboard); comparison.csv has them all.
+MAIN_KPIS = (
+    "arrivals",
+    "days_to_first_meeting_mean",
+    "share_first_meeting_within_7d",
+    "days_to_kontrakt_mean",
+    "share_kontrakt_within_14d",
+    "days_to_konsultation_mean",
+    "share_konsultation_within_7d",
+    "days_waiting_for_insats_mean",
+    "share_work_90d",
+    "share_work_or_studies_90d",
+    "share_work_or_studies_6m",
+    "share_dropout",
+    "cost_total_sek",
+    "cost_per_participant_sek",
+    "cost_per_work_outcome_sek",
+    "cost_fk_sek",
+    "cost_af_sek",
+    "cost_region_sek",
+    "cost_municipality_sek",
+)
+
 KPI_LABELS: dict[str, str] = {
     "arrivals": "Arrivals (cohort in window)",
     "exits": "Exits of the cohort",

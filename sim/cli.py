@@ -129,6 +129,17 @@ def _check_workers(workers: int, scheduler: str | None) -> None:
         )
 
 
+def _check_paired_run(replications: int, seed: int) -> None:
+    """Options shared by compare and sweep: a CI needs at least two replications."""
+    if not 2 <= replications <= 10_000:
+        raise _fail(
+            f"--replications: must be between 2 and 10000 (got {replications}); "
+            "a confidence interval needs at least two"
+        )
+    if seed < 0:
+        raise _fail(f"--seed: must be ≥ 0 (got {seed})")
+
+
 def _progress() -> Progress:
     return Progress(
         "[progress.description]{task.description}",
@@ -189,13 +200,7 @@ def compare_command(
     """
     if len(scenarios) < 2:
         raise _fail(f"compare needs at least two scenarios (got {len(scenarios)})")
-    if not 2 <= replications <= 10_000:
-        raise _fail(
-            f"--replications: must be between 2 and 10000 (got {replications}); "
-            "a confidence interval needs at least two"
-        )
-    if seed < 0:
-        raise _fail(f"--seed: must be ≥ 0 (got {seed})")
+    _check_paired_run(replications, seed)
     _check_workers(workers, scheduler)
     if not 0 < target_half_width <= 1:
         raise _fail(f"--target-half-width: must be > 0 and ≤ 1 (got {target_half_width})")
@@ -259,13 +264,7 @@ def sweep_command(
 
     sweep.csv has one row per grid point and KPI: the grid values, kpi, mean, ci_low, ci_high, n.
     """
-    if not 2 <= replications <= 10_000:
-        raise _fail(
-            f"--replications: must be between 2 and 10000 (got {replications}); "
-            "a confidence interval needs at least two"
-        )
-    if seed < 0:
-        raise _fail(f"--seed: must be ≥ 0 (got {seed})")
+    _check_paired_run(replications, seed)
     _check_workers(workers, scheduler)
     try:
         base = load_scenario(scenario)

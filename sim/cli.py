@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,8 +25,16 @@ from rich.table import Table
 from sim.compare import DEFAULT_TARGET_HALF_WIDTH, Comparison, compare, write_comparison
 from sim.labels import MAIN_KPIS, kpi_label
 from sim.loader import ScenarioError, load_scenario
-from sim.runner import run_to_directory
-from sim.sweep import DEFAULT_KPI, SweepError, grid_points, parse_grid, sweep, write_sweep
+from sim.runner import REPLICATIONS_DIR, run_to_directory
+from sim.sweep import (
+    DEFAULT_KPI,
+    SweepError,
+    check_kpi,
+    grid_points,
+    parse_grid,
+    sweep,
+    write_sweep,
+)
 
 log = logging.getLogger(__name__)
 app = typer.Typer(
@@ -186,6 +195,10 @@ def compare_command(
     ] = DEFAULT_WORKERS,
     scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP)] = None,
     out: Annotated[Path, typer.Option(help="output directory")] = Path("comparison"),
+    resume: Annotated[
+        bool,
+        typer.Option(help="keep the replications already in OUT/replications; run only the rest"),
+    ] = False,
     target_half_width: Annotated[
         float,
         typer.Option(
@@ -197,6 +210,8 @@ def compare_command(
 
     Every design runs with the same seed, so replication r of each sees the same participants.
     Differences are paired per replication against the first design (whose own difference is 0).
+    Each replication's KPIs and figure data go to OUT/replications/ as it finishes (event logs are
+    not kept), so an interrupted comparison can be continued with --resume.
     """
     if len(scenarios) < 2:
         raise _fail(f"compare needs at least two scenarios (got {len(scenarios)})")
@@ -231,11 +246,16 @@ def compare_command(
             workers=workers,
             scheduler=scheduler,
             progress=lambda done, total: bar.update(task, completed=done),
+            keep_events=False,
+            checkpoint_dir=out / REPLICATIONS_DIR,
+            resume=resume,
         )
     try:
         written = write_comparison(comparison, out, target_half_width=target_half_width)
     except OSError as exc:
         raise _fail(f"--out: cannot write results to {out} ({exc})") from None
+    # The checkpoint has done its job once the final files are in place.
+    shutil.rmtree(out / REPLICATIONS_DIR, ignore_errors=True)
     _print_comparison(comparison)
     _print_checks(comparison, target_half_width)
     console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)
@@ -259,10 +279,16 @@ def sweep_command(
     scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP)] = None,
     kpi: Annotated[str, typer.Option(help="the KPI of the heat map")] = DEFAULT_KPI,
     out: Annotated[Path, typer.Option(help="output directory")] = Path("sweep"),
+    resume: Annotated[
+        bool,
+        typer.Option(help="keep the replications already in OUT/replications; run only the rest"),
+    ] = False,
 ) -> None:
     """Run a factorial grid of variants with common random numbers; write sweep.csv and a heat map.
 
     sweep.csv has one row per grid point and KPI: the grid values, kpi, mean, ci_low, ci_high, n.
+    Each replication's KPIs go to OUT/replications/ as it finishes, so an interrupted sweep can be
+    continued with --resume.
     """
     _check_paired_run(replications, seed)
     _check_workers(workers, scheduler)
@@ -273,6 +299,10 @@ def sweep_command(
     try:
         axes = parse_grid(grid)
         points = grid_points(base, axes)
+    except SweepError as exc:
+        raise _fail(str(exc)) from None
+    try:
+        check_kpi(base, kpi)
     except SweepError as exc:
         raise _fail(str(exc)) from None
     if len(points) * replications > 1_000_000:
@@ -289,8 +319,11 @@ def sweep_command(
             workers=workers,
             scheduler=scheduler,
             progress=lambda done, total: bar.update(task, completed=done),
+            checkpoint_dir=out / REPLICATIONS_DIR,
+            resume=resume,
         )
         written = write_sweep(table, axes, out, kpi)
+    shutil.rmtree(out / REPLICATIONS_DIR, ignore_errors=True)
     shown = table[table["kpi"] == kpi]
     summary = Table(
         title=f"{base.name}: {kpi} over {len(points)} grid points", title_justify="left"

@@ -22,10 +22,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sim.parallel import executor
-from sim.runner import Result, confidence_interval, simulate_on, write_atomically
+from sim.atomic import write_atomically
+from sim.checkpoint import Checkpoint, scenario_digest
+from sim.digest import Digest, ReplicationDigest
+from sim.eventlog import concat_logs
+from sim.parallel import executor, imap_unordered
+from sim.runner import Result, confidence_interval, kpi_frame, run_one_digest
 from sim.scenario import Scenario
-from sim.series import in_system
 from sim.warmup import mser5
 
 if TYPE_CHECKING:
@@ -142,8 +145,7 @@ class Comparison:
         rows = []
         for result in self.results:
             sc = result.scenario
-            first = result.events[result.events["replication"] == 0]
-            series = in_system(first, horizon_days=sc.horizon_days)
+            series = result.digest.in_system_first
             try:
                 cut = mser5(series.to_numpy())
             except ValueError as exc:
@@ -209,6 +211,9 @@ def compare(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    keep_events: bool = True,
+    checkpoint_dir: str | Path | None = None,
+    resume: bool = False,
 ) -> Comparison:
     """Run every design with the same ``seed`` and ``replications``; compare them to the first.
 
@@ -216,10 +221,18 @@ def compare(
     one pool or cluster serves every design). ``progress(done, total)`` is called after each
     replication, counted over all designs.
 
+    Figures and checks need only each replication's digest (:mod:`sim.digest`), computed where it
+    ran. ``keep_events=False`` leaves the event logs there, so memory does not grow with the
+    number of replications (the CLI does this); the Python default keeps them in each
+    :class:`~sim.runner.Result`. With ``checkpoint_dir`` each finished replication's KPIs and
+    digest are written there at once (:class:`~sim.checkpoint.Checkpoint`), and with ``resume``
+    the ones already there are not run again; the comparison is the same as an uninterrupted one.
+
     Raises
     ------
     ValueError
-        With fewer than two designs, or two designs of the same name (rows are keyed by name).
+        With fewer than two designs, two designs of the same name (rows are keyed by name), or
+        ``keep_events`` with a checkpoint (event logs are not checkpointed).
     """
     if len(scenarios) < 2:
         raise ValueError(f"compare needs at least two scenarios (got {len(scenarios)})")
@@ -227,31 +240,69 @@ def compare(
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ValueError(f"scenario names must be distinct; repeated: {', '.join(duplicates)}")
-    total = len(scenarios) * replications
+    if replications < 1:
+        raise ValueError(f"replications must be ≥ 1 (got {replications})")
     if workers < 1:
         raise ValueError(f"workers must be ≥ 1 (got {workers})")
+    if keep_events and checkpoint_dir is not None:
+        raise ValueError("keep_events: event logs are not checkpointed; use keep_events=False")
+    checkpoint = None
+    if checkpoint_dir is not None:
+        manifest = {
+            "designs": [[sc.name, scenario_digest(sc)] for sc in scenarios],
+            "seed": seed,
+        }
+        checkpoint = Checkpoint(checkpoint_dir, manifest, resume=resume)
+    total = len(scenarios) * replications
+    kpis: dict[tuple[int, int], dict] = {}
+    digests: dict[tuple[int, int], ReplicationDigest] = {}
+    events: dict[tuple[int, int], pd.DataFrame] = {}
+    keys = {
+        (i, r): Checkpoint.key(r, f"design-{i:02d}")
+        for i in range(len(scenarios))
+        for r in range(replications)
+    }
+    if checkpoint is not None:
+        done = checkpoint.done(keys.values())
+        for (i, r), key in keys.items():
+            if key in done:
+                kpis[i, r] = checkpoint.kpis(key)
+                digests[i, r] = ReplicationDigest.read(checkpoint.path(key, ".npz"), r)
+    todo = [(scenarios[i], seed, r, keep_events, i) for (i, r) in keys if (i, r) not in kpis]
+    if progress is not None:
+        progress(len(kpis), total)
+    if todo:
+        n = min(workers, len(todo)) if scheduler is None else workers
+        log.info("comparing %d designs: %d replications to run", len(scenarios), len(todo))
+        with executor(n, scheduler) as ex:
+            for (_, _, r, _, i), (k, digest, ev) in imap_unordered(ex, _replication, todo):
+                if checkpoint is not None:
+                    checkpoint.write(keys[i, r], k, {".npz": digest.write})
+                kpis[i, r], digests[i, r] = k, digest
+                if ev is not None:
+                    events[i, r] = ev
+                if progress is not None:
+                    progress(len(kpis), total)
     results = []
-    n = min(workers, replications) if scheduler is None else workers
-    with executor(n, scheduler) as ex:
-        for i, sc in enumerate(scenarios):
-            done_before = i * replications
-            log.info("comparing: %s (%d of %d)", sc.name, i + 1, len(scenarios))
-            report = None
-            if progress is not None:
-
-                def report(done: int, _total: int, before: int = done_before) -> None:
-                    progress(before + done, total)
-
-            results.append(
-                simulate_on(ex, sc, seed=seed, replications=replications, progress=report)
+    for i, sc in enumerate(scenarios):
+        reps = range(replications)
+        results.append(
+            Result(
+                scenario=sc,
+                seed=seed,
+                events=concat_logs([events[i, r] for r in reps]) if keep_events else None,
+                kpis=kpi_frame(sc.name, ((r, kpis[i, r]) for r in reps)),
+                merged_digest=Digest.merge([digests[i, r] for r in reps]),
             )
-    kpis = pd.concat([r.kpis for r in results], ignore_index=True)
-    return Comparison(
-        results=tuple(results),
-        seed=seed,
-        replications=replications,
-        table=paired_comparison(kpis, names),
-    )
+        )
+    table = paired_comparison(pd.concat([r.kpis for r in results], ignore_index=True), names)
+    return Comparison(results=tuple(results), seed=seed, replications=replications, table=table)
+
+
+def _replication(
+    scenario: Scenario, seed: int, replication: int, keep_events: bool, _design: int
+) -> tuple[dict, ReplicationDigest, pd.DataFrame | None]:
+    return run_one_digest(scenario, seed, replication, keep_events)
 
 
 def write_comparison(

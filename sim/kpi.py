@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.costs import cost_kpis, worked_hours
-from sim.eventlog import Event
+from sim.eventlog import Event, records_to_frame
 from sim.scenario import Scenario
 from sim.workcalendar import HOURS_PER_DAY
 
@@ -201,6 +201,16 @@ def compute_kpis(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
     out.update(utilisation_kpis(log, scenario))
     out.update(cost_kpis(log, scenario, arrivals=out["arrivals"]))
     return out
+
+
+def kpi_names(scenario: Scenario) -> list[str]:
+    """The names :func:`compute_kpis` gives for ``scenario``, in order, without running it.
+
+    They depend on the scenario (``utilisation_<pool>``, ``cost_<party>_sek``), not on what
+    happened, so the KPIs of an empty log name them all; a test checks this on every bundled
+    scenario. Used to reject an unknown ``--kpi`` before hours of runs, not after.
+    """
+    return list(compute_kpis(records_to_frame([], 0), scenario))
 
 
 def time_average_in_system(log: pd.DataFrame, start: float, end: float) -> float:

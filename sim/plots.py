@@ -1,11 +1,12 @@
 """Comparison figures: one function per figure, each drawing designs side by side as a PNG.
 
-Nothing is computed here: lead times come from :func:`sim.kpi.lead_time_samples`, queue lengths
-from :func:`sim.series.queue_length`, and outcome shares and costs from the KPI summary, so a figure
-always shows the numbers the tables report. Figures are built on matplotlib's Agg canvas directly
-(``Figure`` + ``FigureCanvasAgg``, not ``pyplot``): no global figure state, no display needed, safe
-to call from worker threads and servers. :func:`save_png` writes a figure atomically;
-:func:`sim.compare.write_comparison` writes all figures and tables in one atomic step.
+Nothing is computed here: lead times and queue lengths come from each result's digest
+(:mod:`sim.digest`: :func:`sim.kpi.lead_time_samples` and :func:`sim.series.queue_length` per
+replication, so figures need no event log in memory), and outcome shares and costs from the KPI
+summary, so a figure always shows the numbers the tables report. Figures are built on matplotlib's
+Agg canvas directly (``Figure`` + ``FigureCanvasAgg``, not ``pyplot``): no global figure state, no
+display needed, safe to call from worker threads and servers. :func:`save_png` writes a figure
+atomically; :func:`sim.compare.write_comparison` writes all figures and tables in one atomic step.
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from sim.kpi import lead_time_samples
 from sim.runner import Result, write_atomically
-from sim.series import STAGES, queue_length
+from sim.series import STAGES
 
 DPI = 120
 # (measure in lead_time_samples, panel title, Rules field or None)
@@ -77,7 +77,7 @@ def lead_times_figure(results: Sequence[Result]) -> Figure:
     over replications; the x axis stops at the largest 99th percentile so a few long waits do not
     flatten the curves.
     """
-    samples = [lead_time_samples(r.events, r.scenario) for r in results]
+    samples = [r.digest.lead_times for r in results]
     fig = _figure(12, 8)
     axes = fig.subplots(2, 2).ravel()
     for ax, (measure, title, rule_field) in zip(axes, LEAD_TIME_PANELS, strict=True):
@@ -248,7 +248,7 @@ def queues_figure(results: Sequence[Result]) -> Figure:
     axes = fig.subplots(len(STAGES), 1, sharex=True)
     for ax, stage in zip(axes, STAGES, strict=True):
         for i, result in enumerate(results):
-            series = queue_length(result.events, stage, horizon_days=result.scenario.horizon_days)
+            series = result.digest.queue(stage)
             ax.step(
                 series.index.to_numpy(),
                 series.to_numpy(),

@@ -10,14 +10,11 @@ written under a temporary name and renamed into place when complete.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +23,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from scipy import stats
 
+from sim.atomic import write_atomically
+from sim.checkpoint import Checkpoint, scenario_digest
+from sim.digest import Digest, ReplicationDigest
 from sim.eventlog import CATEGORICAL, FRAME_COLUMNS, concat_logs
 from sim.kpi import compute_kpis
 from sim.model import run_replication
@@ -35,7 +35,6 @@ from sim.scenario import Scenario
 log = logging.getLogger(__name__)
 
 REPLICATIONS_DIR = "replications"
-MANIFEST = "manifest.json"
 KPI_COLUMNS = ["scenario", "replication", "kpi", "value"]
 Progress = Callable[[int, int], None]
 
@@ -44,6 +43,19 @@ def run_one(scenario: Scenario, seed: int, replication: int) -> tuple[pd.DataFra
     """Run replication ``replication`` and return its event log and KPIs."""
     events = run_replication(scenario, seed=seed, replication=replication).to_frame(replication)
     return events, compute_kpis(events, scenario)
+
+
+def run_one_digest(
+    scenario: Scenario, seed: int, replication: int, keep_events: bool = False
+) -> tuple[dict, ReplicationDigest, pd.DataFrame | None]:
+    """Run one replication; return its KPIs, its digest and (if ``keep_events``) its event log.
+
+    The digest is computed where the replication ran, so only a few kilobytes travel back when
+    the log is not kept.
+    """
+    events, kpis = run_one(scenario, seed, replication)
+    digest = ReplicationDigest.from_events(events, scenario)
+    return kpis, digest, events if keep_events else None
 
 
 def run_one_kpis(scenario: Scenario, seed: int, replication: int) -> dict:
@@ -70,14 +82,25 @@ def confidence_interval(
 class Result:
     """Results of an experiment: the event log, KPIs per replication, and their summary.
 
-    ``events`` is ``None`` for a run written with :func:`run_to_directory`: its event log is in
-    ``DIR/events.parquet`` and is never held in memory whole.
+    ``events`` is ``None`` for a run written with :func:`run_to_directory` (its event log is in
+    ``DIR/events.parquet`` and is never held in memory whole) and for designs compared without
+    keeping logs; their figures come from ``digest``, merged from the replications' digests.
     """
 
     scenario: Scenario
     seed: int
     events: pd.DataFrame | None
     kpis: pd.DataFrame
+    merged_digest: Digest | None = None
+
+    @cached_property
+    def digest(self) -> Digest:
+        """Lead times and daily series for figures and checks (:mod:`sim.digest`)."""
+        if self.merged_digest is not None:
+            return self.merged_digest
+        if self.events is None:
+            raise ValueError(f"{self.scenario.name}: neither an event log nor a digest was kept")
+        return Digest.from_events(self.events, self.scenario)
 
     def summary(self) -> pd.DataFrame:
         """Per KPI: mean, 95 % CI low/high and the number of replications with a value."""
@@ -158,41 +181,6 @@ def replication_files(out_dir: str | Path, replication: int) -> tuple[Path, Path
     return base / f"rep-{replication:05d}.parquet", base / f"rep-{replication:05d}.json"
 
 
-def _manifest(scenario: Scenario, seed: int) -> dict:
-    digest = hashlib.sha256(scenario.model_dump_json().encode("utf-8")).hexdigest()
-    return {"scenario": scenario.name, "seed": seed, "scenario_sha256": digest}
-
-
-def _prepare_replications(out: Path, scenario: Scenario, seed: int, resume: bool) -> set[int]:
-    """Make ``out/replications``; return the replications already complete there (resume only).
-
-    Without ``resume`` any earlier replication files are removed. With ``resume`` they must come
-    from the same scenario and seed (the manifest), else ValueError.
-    """
-    rep_dir = out / REPLICATIONS_DIR
-    manifest = _manifest(scenario, seed)
-    manifest_path = rep_dir / MANIFEST
-    done: set[int] = set()
-    if resume and manifest_path.exists():
-        earlier = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if earlier != manifest:
-            raise ValueError(
-                f"--resume: the replications in {rep_dir} were run with another scenario or seed "
-                f"({earlier.get('scenario')!r}, seed {earlier.get('seed')}); "
-                "run without --resume to start afresh"
-            )
-        for path in rep_dir.glob("rep-*.json"):
-            r = int(path.stem.removeprefix("rep-"))
-            # Each pair is renamed into place only when both are complete: existence = complete.
-            if replication_files(out, r)[0].exists():
-                done.add(r)
-    elif rep_dir.exists():
-        for path in rep_dir.glob("rep-*.*"):
-            path.unlink()
-    write_atomically(rep_dir, {MANIFEST: lambda p: p.write_text(json.dumps(manifest, indent=2))})
-    return done
-
-
 def run_to_directory(
     scenario: Scenario,
     out_dir: str | Path,
@@ -207,16 +195,19 @@ def run_to_directory(
     """Run and write results to ``out_dir``, one replication at a time; return them and the files.
 
     Each replication's event log and KPIs go to ``out_dir/replications/rep-NNNNN.parquet`` and
-    ``.json`` as soon as it finishes (both renamed into place together), and are then dropped from
-    memory. With ``resume`` the replications already there are kept and only the missing ones
+    ``.json`` (a :class:`~sim.checkpoint.Checkpoint`) as soon as it finishes, and are then dropped
+    from memory. With ``resume`` the replications already there are kept and only the missing ones
     run. Finally events.parquet (streamed replication by replication), kpis.csv and summary.json
     are written as by :func:`write_results` (the same as after an uninterrupted run), and the
-    checkpoint folder ``out_dir/replications`` is removed. The returned Result has ``events=None``.
+    checkpoint folder is removed. The returned Result has ``events=None``.
     """
     _check(replications, workers)
     out = Path(out_dir)
-    done = _prepare_replications(out, scenario, seed, resume)
-    todo = [r for r in range(replications) if r not in done]
+    manifest = {"scenario": scenario.name, "seed": seed, "sha256": scenario_digest(scenario)}
+    checkpoint = Checkpoint(out / REPLICATIONS_DIR, manifest, resume=resume)
+    keys = [Checkpoint.key(r) for r in range(replications)]
+    done = checkpoint.done(keys)
+    todo = [r for r, key in enumerate(keys) if key not in done]
     finished = replications - len(todo)
     if progress:
         progress(finished, replications)
@@ -225,36 +216,19 @@ def run_to_directory(
         with executor(n, scheduler) as ex:
             tasks = ((scenario, seed, r) for r in todo)
             for (_, _, r), (events, kpis) in imap_unordered(ex, run_one, tasks):
-                _write_replication(out, r, events, kpis)
+                checkpoint.write(
+                    keys[r], kpis, {".parquet": lambda p, ev=events: ev.to_parquet(p, index=False)}
+                )
                 del events
                 finished += 1
                 if progress:
                     progress(finished, replications)
-    kpis = kpi_frame(
-        scenario.name, ((r, _read_kpis(replication_files(out, r)[1])) for r in range(replications))
-    )
+    kpis = kpi_frame(scenario.name, ((r, checkpoint.kpis(key)) for r, key in enumerate(keys)))
     result = Result(scenario=scenario, seed=seed, events=None, kpis=kpis)
-    event_files = [replication_files(out, r)[0] for r in range(replications)]
+    event_files = [checkpoint.path(key, ".parquet") for key in keys]
     written = _write_final(result, out, lambda p: stream_events(event_files, p))
-    # The per-replication files are a checkpoint; once the final files are in place they go.
-    shutil.rmtree(out / REPLICATIONS_DIR, ignore_errors=True)
+    checkpoint.remove()
     return result, written
-
-
-def _write_replication(out: Path, replication: int, events: pd.DataFrame, kpis: dict) -> None:
-    events_path, kpis_path = replication_files(out, replication)
-    write_atomically(
-        events_path.parent,
-        {
-            events_path.name: lambda p: events.to_parquet(p, index=False),
-            # json keeps floats exactly (shortest repr round-trips) and writes NaN as NaN.
-            kpis_path.name: lambda p: p.write_text(json.dumps(kpis), encoding="utf-8"),
-        },
-    )
-
-
-def _read_kpis(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 EVENTS_SCHEMA = pa.schema(
@@ -319,39 +293,6 @@ def _write_final(result: Result, out: Path, write_events: Callable[[Path], None]
         "summary.json": lambda p: p.write_text(json.dumps(payload, indent=2, ensure_ascii=False)),
     }
     return write_atomically(out, writers)
-
-
-def write_atomically(out_dir: str | Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
-    """Write every file in ``writers`` (name → function writing to a path) into ``out_dir``.
-
-    Each file is first written in full under a temporary name in the same directory, and only when
-    all are complete are they renamed into place (``os.replace``, atomic on one file system). So a
-    reader never sees a half-written file, and a failure leaves the old files as they were.
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    temps: list[tuple[Path, Path]] = []
-    try:
-        for name, write in writers.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
-            os.close(fd)
-            temps.append((Path(tmp), out / name))
-            write(Path(tmp))
-            # mkstemp creates 0600 files; results are ordinary files, readable per the umask.
-            os.chmod(tmp, 0o666 & ~_umask())
-        for tmp, final in temps:
-            os.replace(tmp, final)
-    finally:
-        for tmp, _ in temps:
-            if tmp.exists():
-                tmp.unlink()
-    return [final for _, final in temps]
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _json_number(x: float) -> float | None:

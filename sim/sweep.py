@@ -9,6 +9,7 @@ result is a tidy table, one row per grid point and KPI, and a heat map of one KP
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -19,9 +20,12 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
+from sim.atomic import write_atomically
+from sim.checkpoint import Checkpoint, scenario_digest
+from sim.kpi import kpi_names
 from sim.loader import format_validation_error
 from sim.parallel import executor, imap_unordered
-from sim.runner import confidence_interval, run_one_kpis, write_atomically
+from sim.runner import confidence_interval, run_one_kpis
 from sim.scenario import Scenario
 
 DEFAULT_KPI = "days_to_first_meeting_mean"
@@ -118,31 +122,65 @@ def sweep(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    checkpoint_dir: str | Path | None = None,
+    resume: bool = False,
 ) -> pd.DataFrame:
     """Run every grid point; return the tidy table (grid columns, kpi, mean, ci_low, ci_high, n).
 
     All replications of all points share one pool or cluster; only KPIs come back from workers.
+    With ``checkpoint_dir`` each finished replication's KPIs are written there at once
+    (:class:`~sim.checkpoint.Checkpoint`); with ``resume`` those already there are not run again,
+    and the table is the same as after an uninterrupted sweep.
     """
     if replications < 1:
         raise ValueError(f"replications must be ≥ 1 (got {replications})")
     points = grid_points(base, axes)
     total = len(points) * replications
-    values: dict[int, dict[int, dict]] = {i: {} for i in range(len(points))}
-    tasks = ((sc, seed, r, i) for i, (_, sc) in enumerate(points) for r in range(replications))
-    done = 0
-    with executor(min(workers, total) if scheduler is None else workers, scheduler) as ex:
-        for (_, _, r, i), kpis in imap_unordered(ex, _point_kpis, tasks):
-            values[i][r] = kpis
-            done += 1
-            if progress:
-                progress(done, total)
+    keys = {
+        (i, r): Checkpoint.key(r, f"point-{i:04d}")
+        for i in range(len(points))
+        for r in range(replications)
+    }
+    values: dict[tuple[int, int], dict] = {}
+    checkpoint = None
+    if checkpoint_dir is not None:
+        manifest = {
+            "scenario": base.name,
+            "sha256": scenario_digest(base),
+            "grid": [[a.key, list(a.values)] for a in axes],
+            "seed": seed,
+        }
+        checkpoint = Checkpoint(checkpoint_dir, manifest, resume=resume)
+        done = checkpoint.done(keys.values())
+        values = {ir: checkpoint.kpis(key) for ir, key in keys.items() if key in done}
+    tasks = [(points[i][1], seed, r, i) for (i, r) in keys if (i, r) not in values]
+    if progress:
+        progress(len(values), total)
+    if tasks:
+        n = min(workers, len(tasks)) if scheduler is None else workers
+        with executor(n, scheduler) as ex:
+            for (_, _, r, i), kpis in imap_unordered(ex, _point_kpis, tasks):
+                if checkpoint is not None:
+                    checkpoint.write(keys[i, r], kpis)
+                values[i, r] = kpis
+                if progress:
+                    progress(len(values), total)
     rows = []
     for i, (grid, _) in enumerate(points):
-        per_rep = [values[i][r] for r in range(replications)]
+        per_rep = [values[i, r] for r in range(replications)]
         for kpi in dict.fromkeys(k for kp in per_rep for k in kp):
             mean, low, high, n = confidence_interval(kp.get(kpi, math.nan) for kp in per_rep)
             rows.append(grid | {"kpi": kpi, "mean": mean, "ci_low": low, "ci_high": high, "n": n})
     return pd.DataFrame(rows, columns=[a.key for a in axes] + SUMMARY_COLUMNS)
+
+
+def check_kpi(base: Scenario, kpi: str) -> None:
+    """SweepError unless ``kpi`` is a KPI of ``base`` (checked before any run, not after)."""
+    names = kpi_names(base)
+    if kpi not in names:
+        near = difflib.get_close_matches(kpi, names, n=3)
+        hint = f"; did you mean {', '.join(near)}?" if near else f"; allowed: {', '.join(names)}"
+        raise SweepError(f"--kpi {kpi!r}: not a KPI of {base.name}{hint}")
 
 
 def _point_kpis(scenario: Scenario, seed: int, replication: int, _point: int) -> dict:

@@ -123,7 +123,7 @@ def test_resume_refuses_another_seed(small, tmp_path):
         run_to_directory(
             small, tmp_path, seed=5, replications=2, progress=lambda d, t: _raise(Interrupt)
         )
-    with pytest.raises(ValueError, match="another scenario or seed"):
+    with pytest.raises(ValueError, match="another experiment .*differ: seed"):
         run_to_directory(small, tmp_path, seed=6, replications=2, resume=True)
 
 

@@ -25,6 +25,7 @@ from rich.table import Table
 from sim.compare import DEFAULT_TARGET_HALF_WIDTH, Comparison, compare, write_comparison
 from sim.labels import MAIN_KPIS, kpi_label
 from sim.loader import ScenarioError, load_scenario
+from sim.parallel import WorkerLost
 from sim.runner import REPLICATIONS_DIR, run_to_directory
 from sim.sweep import (
     DEFAULT_KPI,
@@ -174,6 +175,14 @@ def _run_errors(out: Path) -> Iterator[None]:
             soft_wrap=True,
         )
         raise typer.Exit(code=130) from None
+    except WorkerLost as exc:
+        # Not bad input (so not exit 2): the machine lost a worker; what finished is on disk.
+        err_console.print(
+            f"[bold red]error:[/] {exc}; the finished replications are in {out / 'replications'}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=1) from None
     except SweepError as exc:
         raise _fail(str(exc)) from None
     except ValueError as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any
 
@@ -19,6 +20,36 @@ log = logging.getLogger(__name__)
 
 # Tasks in flight per worker: enough to keep every worker busy, few enough to keep memory flat.
 IN_FLIGHT_PER_WORKER = 2
+
+WORKER_LOST = (
+    "a worker process died (killed or out of memory) while running replications; "
+    "finished replications are kept — rerun with --resume to continue"
+)
+
+
+class WorkerLost(RuntimeError):
+    """A worker process died while running tasks (killed, out of memory, crashed).
+
+    Raised by :func:`imap_unordered` in place of the process pool's ``BrokenProcessPool`` or
+    Dask's ``KilledWorker`` (a task whose workers kept dying). Every result that finished before
+    has already been handed to the caller.
+    """
+
+    def __init__(self, cause: BaseException | None = None) -> None:
+        detail = f" ({type(cause).__name__}: {cause})" if cause is not None else ""
+        super().__init__(WORKER_LOST + detail)
+
+
+def _is_worker_loss(exc: BaseException) -> bool:
+    """Whether ``exc`` says a worker process died, rather than that a task itself failed."""
+    if isinstance(exc, BrokenProcessPool):
+        return True
+    # Dask raises KilledWorker for a task that was running on workers that died too often
+    # (``distributed.scheduler.allowed-failures``). Checked by name: no import of distributed.
+    return any(
+        cls.__name__ == "KilledWorker" and cls.__module__.startswith("distributed")
+        for cls in type(exc).__mro__
+    )
 
 
 class _Serial:
@@ -127,7 +158,8 @@ def imap_unordered(
 
     Only ``IN_FLIGHT_PER_WORKER`` tasks per worker are submitted at a time; the rest wait here, so
     finished results never pile up. If the caller stops early (an exception, Ctrl-C), the tasks not
-    yet started are cancelled.
+    yet started are cancelled. If a worker process dies (killed, out of memory), the results that
+    did finish are yielded and then :class:`WorkerLost` is raised.
     """
     todo = iter(tasks)
     limit = max(1, ex.workers * IN_FLIGHT_PER_WORKER)
@@ -138,12 +170,29 @@ def imap_unordered(
                 task = next(todo, None)
                 if task is None:
                     break
-                pending[ex.submit(fn, *task)] = task
+                try:
+                    future = ex.submit(fn, *task)
+                except BrokenProcessPool as exc:  # the pool broke after the last wait
+                    raise WorkerLost(exc) from exc
+                pending[future] = task
             if not pending:
                 return
             done, _ = ex.wait_first(set(pending))
+            # Every result that did finish is handed over before a failure is raised, so the
+            # caller keeps it (a broken pool fails all the tasks it had not finished at once).
+            failure: BaseException | None = None
             for future in done:
                 task = pending.pop(future)
-                yield task, future.result()
+                try:
+                    result = future.result()
+                except Exception as exc:
+                    if failure is None or _is_worker_loss(failure):
+                        failure = exc  # a task's own error says more than a lost worker
+                    continue
+                yield task, result
+            if failure is not None:
+                if _is_worker_loss(failure):
+                    raise WorkerLost(failure) from failure
+                raise failure
     finally:
         ex.cancel(set(pending))

@@ -14,8 +14,14 @@ def day(date: dt.date) -> int:
 
 def test_swedish_public_and_de_facto_holidays_are_closed():
     cal = WorkCalendar(Calendar(start_date=START), 365)
-    for closed in (dt.date(2026, 1, 6), dt.date(2026, 4, 3), dt.date(2026, 4, 6),
-                   dt.date(2026, 6, 19), dt.date(2026, 12, 24), dt.date(2026, 12, 31)):
+    for closed in (
+        dt.date(2026, 1, 6),
+        dt.date(2026, 4, 3),
+        dt.date(2026, 4, 6),
+        dt.date(2026, 6, 19),
+        dt.date(2026, 12, 24),
+        dt.date(2026, 12, 31),
+    ):
         assert not cal.is_working[day(closed)], closed
     assert cal.is_working[day(dt.date(2026, 1, 7))]
     # A request on Midsummer Eve (Friday) is met on Monday 22 June at opening.

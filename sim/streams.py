@@ -2,9 +2,11 @@
 
 Each source of variability (arrivals of one target group, one participant attribute, triage, …) gets
 its own :class:`numpy.random.Generator`, seeded from ``SeedSequence(seed, spawn_key=(replication,
-crc32(name)))``. A stream depends only on the experiment seed, the replication index and its name —
-never on scenario values, worker id or call order — so the same seed gives the same results with any
-number of workers, and two scenarios run with the same seed share common random numbers.
+crc32(name)))``: a child, keyed by its name, of ``SeedSequence(seed).spawn(…)[replication]``, the
+replication-th child of the experiment's seed sequence (a test checks the equivalence). A stream
+depends only on the experiment seed, the replication index and its name — never on scenario
+values, worker id or call order — so the same seed gives the same results with any number of
+workers, and two scenarios run with the same seed share common random numbers.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ def fmt_delta(kpi: str, x: float) -> str:
 def kpi_table(table: pd.DataFrame, names: Sequence[str], lang: str) -> pd.DataFrame:
     """The comparison table side by side: one row per KPI, ``mean [CI]`` and ``Δ [CI]`` columns.
 
-    ``table`` holds the rows of ``comparison.csv`` (:func:`sim.compare.paired_comparison`). A
+    ``table`` holds the rows of ``comparison.csv`` (:func:`sim.comparison.paired_comparison`). A
     difference whose CI excludes 0 is starred, as in the CLI.
     """
     rows = table.set_index(["kpi", "scenario"])

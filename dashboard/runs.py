@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard.scenarios import scenario_from_yaml
 from sim import Comparison, compare, simulate
-from sim.compare import paired_comparison
+from sim.comparison import paired_comparison
 from sim.flows import outcome_flows
 
 

@@ -5,7 +5,7 @@ replications and returns the event log, the KPIs and their summary; ``compare`` 
 designs with common random numbers and ``write_comparison`` writes the tables and plots.
 """
 
-from sim.compare import Comparison, compare, write_comparison
+from sim.comparison import Comparison, compare, write_comparison
 from sim.loader import ScenarioError, load_scenario, parse_scenario
 from sim.runner import Result, simulate, write_results
 from sim.scenario import Scenario

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from sim.compare import DEFAULT_TARGET_HALF_WIDTH, Comparison, compare, write_comparison
+from sim.comparison import DEFAULT_TARGET_HALF_WIDTH, Comparison, compare, write_comparison
 from sim.labels import MAIN_KPIS, kpi_label
 from sim.loader import ScenarioError, load_scenario
 from sim.parallel import WorkerLost

@@ -6,7 +6,7 @@ replication, so figures need no event log in memory), and outcome shares and cos
 summary, so a figure always shows the numbers the tables report. Figures are built on matplotlib's
 Agg canvas directly (``Figure`` + ``FigureCanvasAgg``, not ``pyplot``): no global figure state, no
 display needed, safe to call from worker threads and servers. :func:`save_png` writes a figure
-atomically; :func:`sim.compare.write_comparison` writes all figures and tables in one atomic step.
+atomically; :func:`sim.comparison.write_comparison` writes all figures and tables atomically.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from sim import compare, load_scenario
@@ -197,20 +196,11 @@ def test_unknown_kpi_is_refused_with_a_suggestion(designs):
     check_kpi(designs[0], "utilisation_forum_bedomare")
 
 
-def _write_short(path: Path, name: str, headcount: int | None = None) -> Path:
-    raw = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
-    raw["name"] = name
-    raw["horizon_days"] = {"value": 150, "assumption": "short test run"}
-    raw["warmup_days"] = {"value": 20, "assumption": "short test run"}
-    if headcount is not None:
-        raw["staff"]["forum_bedomare"]["headcount"] = {"value": headcount, "assumption": "test"}
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def test_cli_compare_and_sweep_resume(tmp_path):
-    a = _write_short(tmp_path / "a.yaml", "base")
-    b = _write_short(tmp_path / "b.yaml", "fewer", headcount=1)
+def test_cli_compare_and_sweep_resume(tmp_path, write_scenario):
+    a = write_scenario(tmp_path / "a.yaml", name="base")
+    b = write_scenario(
+        tmp_path / "b.yaml", name="fewer", edits={"staff.forum_bedomare.headcount": 1}
+    )
     designs = [load_scenario(a), load_scenario(b)]
     args = ["--replications", "3", "--seed", str(SEED), "--workers", "2"]
 
@@ -242,8 +232,8 @@ def test_cli_compare_and_sweep_resume(tmp_path):
     assert (out / "sweep.csv").read_bytes() == (fresh / "sweep.csv").read_bytes()
 
 
-def test_cli_sweep_unknown_kpi_exits_2_before_running(tmp_path):
-    a = _write_short(tmp_path / "a.yaml", "base")
+def test_cli_sweep_unknown_kpi_exits_2_before_running(tmp_path, write_scenario):
+    a = write_scenario(tmp_path / "a.yaml", name="base")
     out = tmp_path / "sw"
     done = CliRunner().invoke(
         app,

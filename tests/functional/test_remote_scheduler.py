@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from sim import load_scenario, simulate
@@ -124,14 +123,9 @@ def address(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def scenario_file(tmp_path_factory) -> Path:
+def scenario_file(tmp_path_factory, write_scenario) -> Path:
     """The default scenario, shortened to 60 days without warm-up, as a file the CLI reads."""
-    raw = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
-    raw["horizon_days"] = {"value": 60, "assumption": "short test run"}
-    raw["warmup_days"] = {"value": 0, "assumption": "short test run"}
-    path = tmp_path_factory.mktemp("scenario") / "small.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
+    return write_scenario(tmp_path_factory.mktemp("scenario") / "small.yaml", horizon=60, warmup=0)
 
 
 def test_remote_scheduler_equals_one_process(address, scenario_file):

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from sim import load_scenario, simulate, write_results
@@ -140,12 +138,8 @@ def _raise(exc):
     raise exc
 
 
-def test_cli_run_resume(tmp_path, small, uninterrupted):
-    raw = yaml.safe_load(Path(DEFAULT).read_text(encoding="utf-8"))
-    raw["horizon_days"] = {"value": 150, "assumption": "short test run"}
-    raw["warmup_days"] = {"value": 20, "assumption": "short test run"}
-    path = tmp_path / "small.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+def test_cli_run_resume(tmp_path, small, uninterrupted, write_scenario):
+    path = write_scenario(tmp_path / "small.yaml")
     out = tmp_path / "out"
     # A checkpoint of two replications of the same scenario and seed, as an interrupted run leaves.
     with pytest.raises(Interrupt):

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from sim import load_scenario, simulate
@@ -99,12 +96,8 @@ def test_cli_bad_grid_exits_2(grid, message, tmp_path):
     assert not any(tmp_path.iterdir())
 
 
-def test_cli_sweep(tmp_path):
-    raw = yaml.safe_load(Path(DEFAULT).read_text(encoding="utf-8"))
-    raw["horizon_days"] = {"value": 100, "assumption": "short test run"}
-    raw["warmup_days"] = {"value": 10, "assumption": "short test run"}
-    path = tmp_path / "small.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+def test_cli_sweep(tmp_path, write_scenario):
+    path = write_scenario(tmp_path / "small.yaml", horizon=100, warmup=10)
     out = tmp_path / "out"
     args = ["sweep", str(path), "--grid", f"{HEADCOUNT}=1,2", "--replications", "2"]
     result = CliRunner().invoke(app, [*args, "--workers", "1", "--kpi", "arrivals", "--out", out])

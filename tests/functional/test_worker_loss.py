@@ -16,7 +16,6 @@ from pathlib import Path
 import dask
 import pandas as pd
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 import sim.runner
@@ -156,13 +155,9 @@ def test_dask_worker_that_keeps_dying_raises_worker_lost(small, tmp_path, monkey
 
 
 def test_cli_reports_a_lost_worker_without_a_traceback_and_resumes(
-    small, uninterrupted, tmp_path, monkeypatch
+    small, uninterrupted, tmp_path, monkeypatch, write_scenario
 ):
-    raw = yaml.safe_load(Path(DEFAULT).read_text(encoding="utf-8"))
-    raw["horizon_days"] = {"value": 60, "assumption": "short test run"}
-    raw["warmup_days"] = {"value": 0, "assumption": "short test run"}
-    path = tmp_path / "small.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path = write_scenario(tmp_path / "small.yaml", horizon=60, warmup=0)
     marker = tmp_path / "kill-replication-3"
     marker.touch()
     monkeypatch.setattr(

@@ -55,6 +55,13 @@ SCHEDULER_HELP = (
     "existing one (default: a process pool of WORKERS processes)"
 )
 
+# Options shared by run, compare and sweep.
+Workers = Annotated[int, typer.Option(help="worker processes (1–512; default: every core)")]
+Scheduler = Annotated[str | None, typer.Option(help=SCHEDULER_HELP)]
+Resume = Annotated[
+    bool, typer.Option(help="keep the replications already in OUT/replications; run only the rest")
+]
+
 
 def default_scenario_path() -> Path:
     """The bundled default scenario: ./scenarios/ first, then the project's own folder."""
@@ -86,14 +93,9 @@ def run(
     ] = None,
     replications: Annotated[int, typer.Option(help="independent replications (1–10000)")] = 10,
     seed: Annotated[int, typer.Option(help="experiment seed (≥ 0)")] = 1,
-    workers: Annotated[
-        int, typer.Option(help="worker processes (1–512; default: every core)")
-    ] = DEFAULT_WORKERS,
-    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP)] = None,
-    resume: Annotated[
-        bool,
-        typer.Option(help="keep the replications already in OUT/replications; run only the rest"),
-    ] = False,
+    workers: Workers = DEFAULT_WORKERS,
+    scheduler: Scheduler = None,
+    resume: Resume = False,
     out: Annotated[Path, typer.Option(help="output directory")] = Path("results"),
 ) -> None:
     """Run a scenario; write events.parquet, kpis.csv and summary.json into OUT.
@@ -199,15 +201,10 @@ def compare_command(
     ],
     replications: Annotated[int, typer.Option(help="replications per design (2–10000)")] = 10,
     seed: Annotated[int, typer.Option(help="experiment seed, the same for every design (≥ 0)")] = 1,
-    workers: Annotated[
-        int, typer.Option(help="worker processes (1–512; default: every core)")
-    ] = DEFAULT_WORKERS,
-    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP)] = None,
+    workers: Workers = DEFAULT_WORKERS,
+    scheduler: Scheduler = None,
     out: Annotated[Path, typer.Option(help="output directory")] = Path("comparison"),
-    resume: Annotated[
-        bool,
-        typer.Option(help="keep the replications already in OUT/replications; run only the rest"),
-    ] = False,
+    resume: Resume = False,
     target_half_width: Annotated[
         float,
         typer.Option(
@@ -282,16 +279,11 @@ def sweep_command(
     ],
     replications: Annotated[int, typer.Option(help="replications per grid point (2–10000)")] = 10,
     seed: Annotated[int, typer.Option(help="experiment seed, the same for every point (≥ 0)")] = 1,
-    workers: Annotated[
-        int, typer.Option(help="worker processes (1–512; default: every core)")
-    ] = DEFAULT_WORKERS,
-    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP)] = None,
+    workers: Workers = DEFAULT_WORKERS,
+    scheduler: Scheduler = None,
     kpi: Annotated[str, typer.Option(help="the KPI of the heat map")] = DEFAULT_KPI,
     out: Annotated[Path, typer.Option(help="output directory")] = Path("sweep"),
-    resume: Annotated[
-        bool,
-        typer.Option(help="keep the replications already in OUT/replications; run only the rest"),
-    ] = False,
+    resume: Resume = False,
 ) -> None:
     """Run a factorial grid of variants with common random numbers; write sweep.csv and a heat map.
 

@@ -300,9 +300,6 @@ def sweep_command(
     try:
         axes = parse_grid(grid)
         points = grid_points(base, axes)
-    except SweepError as exc:
-        raise _fail(str(exc)) from None
-    try:
         check_kpi(base, kpi)
     except SweepError as exc:
         raise _fail(str(exc)) from None

@@ -20,8 +20,10 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/samflode run --out $(OUT)
 
+# ruff, then the import-linter contracts (the layers of pyproject.toml's [tool.importlinter]).
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # The browser test drives Debian's Chromium (never a browser that Playwright downloads).
 browser:
@@ -30,8 +32,7 @@ browser:
 dashboard: setup
 	$(BIN)/samflode dashboard $(if $(PORT),--port $(PORT))
 
-test: setup browser
-	$(BIN)/ruff check .
+test: setup browser lint
 	$(BIN)/python -m pytest
 
 bench: setup

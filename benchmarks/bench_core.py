@@ -4,7 +4,8 @@ Part 1 runs the same two-stage tandem queue (Poisson arrivals at rate λ; stage 
 M/M/c2, reached by everyone at once) three ways and reports customers per wall-clock second:
 
 a. bare SimPy: one process per customer, two ``simpy.Resource`` objects, block-drawn exponentials;
-b. samflode: :func:`sim.theory.markovian_scenario` run by :func:`sim.model.run_replication` (timed
+b. samflode: :func:`samflode.analysis.theory.markovian_scenario` run by
+:func:`samflode.model.replication.run_replication` (timed
    with its event log; ``to_frame`` and ``compute_kpis`` are timed separately);
 c. Ciw 3: ``ciw.create_network`` with two nodes and routing [[0, 1], [0, 0]].
 
@@ -36,15 +37,15 @@ from pathlib import Path
 import numpy as np
 import simpy
 
-from sim.eventlog import Event
-from sim.kpi import compute_kpis
-from sim.loader import load_scenario
-from sim.model import run_replication
-from sim.scenario import Scenario
-from sim.theory import markovian_scenario, mmc_mean_wait
+from samflode.analysis.kpi import compute_kpis
+from samflode.analysis.theory import markovian_scenario, mmc_mean_wait
+from samflode.config.loader import load_scenario
+from samflode.config.scenario import Scenario
+from samflode.eventlog.log import Event
+from samflode.model.replication import run_replication
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SCENARIO = ROOT / "scenarios" / "nacka-forum.yaml"
+DEFAULT_SCENARIO = ROOT / "samflode" / "scenarios" / "nacka-forum.yaml"
 TARGET_VS_BARE = 0.8
 TARGET_VS_CIW = 1.5
 BLOCK = 512
@@ -431,7 +432,7 @@ def part1(args: argparse.Namespace) -> None:
         f"     event log            {records:,} records = {records / sam.best:,.0f} records/s "
         f"in the model run\n"
         f"     .to_frame()          +{ex['to_frame']:.3f} s\n"
-        f"     sim.kpi.compute_kpis +{ex['compute_kpis']:.3f} s"
+        f"     samflode.analysis.kpi.compute_kpis +{ex['compute_kpis']:.3f} s"
     )
     total = sam.best + ex["to_frame"] + ex["compute_kpis"]
     print(
@@ -470,8 +471,8 @@ def profile_samflode(net: Network, scenario: Scenario, top: int) -> None:
     prof.disable()
     print("   (a) all functions, by own time")
     pstats.Stats(prof).strip_dirs().sort_stats("tottime").print_stats(top)
-    print("   (b) functions in sim/, by cumulative time")
-    pstats.Stats(prof).sort_stats("cumulative").print_stats(r"[/\\]sim[/\\]", top)
+    print("   (b) functions in samflode/, by cumulative time")
+    pstats.Stats(prof).sort_stats("cumulative").print_stats(r"[/\\]samflode[/\\]", top)
 
 
 def part2(args: argparse.Namespace) -> None:

@@ -36,12 +36,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import load_scenario, simulate
-from sim.parallel import executor
-from sim.runner import run_to_directory, simulate_on
+from samflode import load_scenario, simulate
+from samflode.execution.parallel import executor
+from samflode.execution.runner import run_to_directory, simulate_on
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT = ROOT / "scenarios" / "nacka-forum.yaml"
+DEFAULT = ROOT / "samflode" / "scenarios" / "nacka-forum.yaml"
 CHECKPOINTS = (0.1, 0.5, 1.0)
 
 # Runs in a fresh process: a directory run of the 60-day scenario, with the RSS of this process
@@ -49,9 +49,9 @@ CHECKPOINTS = (0.1, 0.5, 1.0)
 # every 0.5 s by a thread in between. Prints one JSON line.
 MEMORY_CHILD = """
 import json, os, resource, sys, tempfile, threading, time
-from sim import load_scenario
-from sim.runner import run_to_directory
-from sim.scenario import Scenario
+from samflode import load_scenario
+from samflode.execution.runner import run_to_directory
+from samflode.config.scenario import Scenario
 
 def status(pid):
     '''(VmRSS, VmHWM) of a process in MiB, or None once it is gone.'''

@@ -17,13 +17,13 @@ import platform
 import time
 from pathlib import Path
 
-from sim import load_scenario
-from sim.parallel import executor, imap_unordered
-from sim.runner import run_one_kpis
-from sim.sweep import parse_grid, sweep
+from samflode import load_scenario
+from samflode.execution.parallel import executor, imap_unordered
+from samflode.execution.tasks import run_one_kpis
+from samflode.experiments.sweep import parse_grid, sweep
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT = ROOT / "scenarios" / "nacka-forum.yaml"
+DEFAULT = ROOT / "samflode" / "scenarios" / "nacka-forum.yaml"
 GRID = ["staff.forum_bedomare.headcount=1,2,3,4,5", "groups.arbetslosa.inflow_per_week=3,6"]
 
 
@@ -47,8 +47,8 @@ def main() -> None:
     start = time.perf_counter()
     with executor(args.workers, args.scheduler) as ex:
         ready = time.perf_counter()
-        tasks = ((sc, 1, r) for r in range(reps))
-        for _ in imap_unordered(ex, run_one_kpis, tasks):
+        calls = ((r, run_one_kpis, (sc, 1, r)) for r in range(reps))
+        for _ in imap_unordered(ex, calls):
             pass
     end = time.perf_counter()
     print(

@@ -6,9 +6,10 @@ quote what the tests assert. Run: .venv/bin/python benchmarks/verify_queueing.py
 
 from __future__ import annotations
 
-from sim.kpi import cohort_arrivals, time_average_in_system
-from sim.runner import confidence_interval, run_one
-from sim.theory import markovian_scenario, mmc_mean_wait
+from samflode.analysis.kpi import cohort_arrivals, time_average_in_system
+from samflode.analysis.stats import confidence_interval
+from samflode.analysis.theory import markovian_scenario, mmc_mean_wait
+from samflode.execution.tasks import run_one
 
 CASES = [(4.0, 10.0, 1, 1500.0), (16.0, 5.0, 4, 600.0), (9.0, 10.0, 1, 3000.0),
          (27.0, 10.0, 3, 1200.0), (10.0, 2.0, 6, 1000.0)]

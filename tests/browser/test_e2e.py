@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import dashboard_command
+from samflode.cli.commands import dashboard_command
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"

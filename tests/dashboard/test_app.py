@@ -2,12 +2,9 @@
 
 from pathlib import Path
 
-import pytest
+from streamlit.testing.v1 import AppTest
 
-pytest.importorskip("streamlit")
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+APP = Path(__file__).resolve().parents[2] / "samflode" / "dashboard" / "app.py"
 TIMEOUT = 120
 
 
@@ -59,7 +56,7 @@ def test_results_are_cached_across_pages(monkeypatch):
     first.run()
     expected = first.table[0].value
 
-    from dashboard import runs
+    from samflode.dashboard import runs
 
     def no_rerun(*args, **kwargs):
         raise AssertionError("simulated again although the same run is cached")

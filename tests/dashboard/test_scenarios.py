@@ -3,9 +3,13 @@
 import pytest
 import yaml
 
-from dashboard.figures import kpi_table
-from dashboard.runs import run_designs
-from dashboard.scenarios import (
+from samflode import ScenarioError, compare, load_scenario
+from samflode.analysis.flows import outcome_flows
+from samflode.cli.commands import dashboard_command
+from samflode.config.loader import MAX_FILE_BYTES
+from samflode.dashboard.figures import kpi_table
+from samflode.dashboard.runs import run_designs
+from samflode.dashboard.scenarios import (
     bundled_scenarios,
     editable_parameters,
     load_bundled,
@@ -15,10 +19,6 @@ from dashboard.scenarios import (
     scenario_yaml,
     with_changes,
 )
-from sim import ScenarioError, compare, load_scenario
-from sim.cli import dashboard_command
-from sim.flows import outcome_flows
-from sim.loader import MAX_FILE_BYTES
 
 
 def test_bundled_includes_amia_sites():
@@ -78,7 +78,7 @@ def test_variant_is_validated_with_the_cli_message():
 
 
 def test_dashboard_run_equals_the_cli_comparison():
-    paths = ["scenarios/nacka-forum.yaml", "scenarios/silo-baseline.yaml"]
+    paths = ["samflode/scenarios/nacka-forum.yaml", "samflode/scenarios/silo-baseline.yaml"]
     loaded = [quick(load_scenario(p)) for p in paths]
     expected = compare(loaded, seed=3, replications=2)
     got = run_designs(tuple(scenario_yaml(s) for s in loaded), 3, 2)
@@ -114,7 +114,7 @@ def test_dashboard_command_serves_localhost_only():
 def test_dashboard_rejects_a_bad_port():
     from typer.testing import CliRunner
 
-    from sim.cli import app
+    from samflode.cli.commands import app
 
     result = CliRunner().invoke(app, ["dashboard", "--port", "80"])
     assert result.exit_code == 2

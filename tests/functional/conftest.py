@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-DEFAULT = Path(__file__).resolve().parents[2] / "scenarios" / "nacka-forum.yaml"
+DEFAULT = Path(__file__).resolve().parents[2] / "samflode" / "scenarios" / "nacka-forum.yaml"
 WriteScenario = Callable[..., Path]
 
 

@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim import Scenario, load_scenario
-from sim.loader import split_provenance, uncited_numbers
-from sim.runner import run_one
+from samflode import Scenario, load_scenario
+from samflode.config.loader import split_provenance, uncited_numbers
+from samflode.execution.tasks import run_one
 
 ROOT = Path(__file__).resolve().parents[2]
-AMIA = ROOT / "scenarios" / "amia"
+AMIA = ROOT / "samflode" / "scenarios" / "amia"
 SITES = ("nord", "ost", "syd", "vast")
 FILES = ("amia-base", *SITES)
-TARGETS = ROOT / "calibration" / "targets" / "amia.yaml"
+TARGETS = ROOT / "samflode" / "targets" / "amia.yaml"
 SEED_FILE = "001_48ae659731f982d7.txt"
 SHORT_HORIZON_DAYS = 200.0
 # Closed participant counts to April 2013 (001 p. 189, 194, 205, 200).

@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import load_scenario
-from sim.runner import run_one
-from sim.scenario import Scenario
+from samflode import load_scenario
+from samflode.config.scenario import Scenario
+from samflode.execution.tasks import run_one
 
-FILES = sorted(Path("scenarios").glob("*.yaml"))
+FILES = sorted(Path("samflode/scenarios").glob("*.yaml"))
 
 
 def short(path: Path) -> Scenario:

@@ -12,18 +12,18 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sim import compare, load_scenario
-from sim.checkpoint import Checkpoint
-from sim.cli import app
-from sim.digest import Digest, ReplicationDigest
-from sim.eventlog import concat_logs
-from sim.kpi import kpi_names
-from sim.runner import run_one, run_one_digest, run_one_kpis
-from sim.scenario import Scenario
-from sim.sweep import SweepError, check_kpi, parse_grid, sweep
+from samflode import compare, load_scenario
+from samflode.analysis.digest import Digest, ReplicationDigest
+from samflode.analysis.kpi import kpi_names
+from samflode.cli.commands import app
+from samflode.config.scenario import Scenario
+from samflode.eventlog.log import concat_logs
+from samflode.execution.checkpoint import Checkpoint
+from samflode.execution.tasks import run_one, run_one_digest, run_one_kpis
+from samflode.experiments.sweep import SweepError, check_kpi, parse_grid, sweep
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT = ROOT / "scenarios" / "nacka-forum.yaml"
+DEFAULT = ROOT / "samflode" / "scenarios" / "nacka-forum.yaml"
 SEED = 7
 REPS = 4
 
@@ -182,7 +182,7 @@ def test_checkpoint_counts_a_unit_only_when_its_kpis_are_written(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "path", sorted(glob.glob(str(ROOT / "scenarios" / "**" / "*.yaml"), recursive=True))
+    "path", sorted(glob.glob(str(ROOT / "samflode/scenarios/**/*.yaml"), recursive=True))
 )
 def test_kpi_names_without_a_run_are_the_names_of_a_run(path):
     sc = load_scenario(path)

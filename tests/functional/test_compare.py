@@ -14,15 +14,15 @@ import yaml
 from scipy import stats
 from typer.testing import CliRunner
 
-from sim import Scenario, compare, load_scenario, write_comparison
-from sim.cli import app
-from sim.eventlog import concat_logs, records_to_frame
-from sim.kpi import lead_time_samples
-from sim.runner import run_one
-from sim.series import STAGES, daily_average, in_system, queue_length, waits
+from samflode import Scenario, compare, load_scenario, write_comparison
+from samflode.analysis.kpi import lead_time_samples
+from samflode.analysis.series import STAGES, daily_average, in_system, queue_length, waits
+from samflode.cli.commands import app
+from samflode.eventlog.log import concat_logs, records_to_frame
+from samflode.execution.tasks import run_one
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT = ROOT / "scenarios" / "nacka-forum.yaml"
+DEFAULT = ROOT / "samflode" / "scenarios" / "nacka-forum.yaml"
 CONTRACT_COLUMNS = [
     "kpi",
     "scenario",

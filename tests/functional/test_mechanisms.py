@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import load_scenario
-from sim.runner import run_one
-from sim.scenario import Scenario
+from samflode import load_scenario
+from samflode.config.scenario import Scenario
+from samflode.execution.tasks import run_one
 
 SEEDS = range(3)
 
 
 @pytest.fixture(scope="module")
 def base() -> dict:
-    data = load_scenario("scenarios/nacka-forum.yaml").model_dump()
+    data = load_scenario("samflode/scenarios/nacka-forum.yaml").model_dump()
     data["horizon_days"] = 500.0
     data["warmup_days"] = 60.0
     return data

@@ -7,12 +7,12 @@ import math
 import pandas as pd
 import pytest
 
-from sim import load_scenario, simulate
-from sim.runner import run_one
-from sim.scenario import Scenario
-from sim.theory import markovian_scenario
+from samflode import load_scenario, simulate
+from samflode.analysis.theory import markovian_scenario
+from samflode.config.scenario import Scenario
+from samflode.execution.tasks import run_one
 
-DEFAULT = "scenarios/nacka-forum.yaml"
+DEFAULT = "samflode/scenarios/nacka-forum.yaml"
 
 
 def variant(base: Scenario, **changes) -> Scenario:

@@ -19,11 +19,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sim import load_scenario, simulate
-from sim.cli import app
+from samflode import load_scenario, simulate
+from samflode.cli.commands import app
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT = ROOT / "scenarios" / "nacka-forum.yaml"
+DEFAULT = ROOT / "samflode" / "scenarios" / "nacka-forum.yaml"
 SAMFLODE = Path(sys.executable).with_name("samflode")
 WORKER_PROCESSES = 2
 START_TIMEOUT = 60.0

@@ -8,12 +8,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sim import load_scenario, simulate, write_results
-from sim.cli import app
-from sim.runner import replication_files, run_to_directory
-from sim.scenario import Scenario
+from samflode import load_scenario, simulate, write_results
+from samflode.cli.commands import app
+from samflode.config.scenario import Scenario
+from samflode.execution.checkpoint import Checkpoint
+from samflode.execution.runner import REPLICATIONS_DIR, run_to_directory
 
-DEFAULT = "scenarios/nacka-forum.yaml"
+DEFAULT = "samflode/scenarios/nacka-forum.yaml"
 FINAL = ("events.parquet", "kpis.csv", "summary.json")
 
 
@@ -106,8 +107,9 @@ def test_resume_recomputes_only_a_missing_replication(small, uninterrupted, tmp_
 
     with pytest.raises(Interrupt):
         run_to_directory(small, tmp_path, seed=5, replications=4, workers=2, progress=stop_at_end)
-    for path in replication_files(tmp_path, 2):
-        path.unlink()
+    folder = tmp_path / REPLICATIONS_DIR
+    for suffix in (".parquet", ".json"):
+        (folder / f"{Checkpoint.key(2)}{suffix}").unlink()
     ran = []
     run_to_directory(
         small, tmp_path, seed=5, replications=4, resume=True, progress=lambda d, t: ran.append(d)

@@ -6,12 +6,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sim import load_scenario, simulate
-from sim.cli import app
-from sim.scenario import Scenario
-from sim.sweep import SweepError, parse_grid, sweep, with_value, write_sweep
+from samflode import load_scenario, simulate
+from samflode.cli.commands import app
+from samflode.config.scenario import Scenario
+from samflode.experiments.sweep import SweepError, parse_grid, sweep, with_value
+from samflode.report.files import write_sweep
 
-DEFAULT = "scenarios/nacka-forum.yaml"
+DEFAULT = "samflode/scenarios/nacka-forum.yaml"
 HEADCOUNT = "staff.forum_bedomare.headcount"
 INFLOW = "groups.arbetslosa.inflow_per_week"
 

@@ -1,11 +1,10 @@
 """A worker process that dies (killed, out of memory) loses no finished replication.
 
 The process pool turns into WorkerLost (and the run can be resumed); a Dask cluster runs the task
-again on another worker. A replication is made to "die" by a stand-in for ``sim.runner.run_one``
-that calls ``os._exit`` in the worker process, as a SIGKILL or the OOM killer would end it. Pool
-workers are forked and inherit the stand-in; Dask's spawned workers import this module by name
-(multiprocessing hands them the test process's sys.path).
-"""
+again on another worker. A replication is made to "die" by a stand-in for
+``samflode.execution.tasks.run_one`` that calls ``os._exit`` in the worker process, as a SIGKILL or
+the OOM killer would end it. Pool workers are forked and inherit the stand-in; Dask's spawned
+workers import this module by name (multiprocessing hands them the test process's sys.path). """
 
 from __future__ import annotations
 
@@ -18,16 +17,16 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import sim.runner
-from sim import load_scenario, simulate
-from sim.cli import app
-from sim.parallel import WorkerLost, executor, imap_unordered
-from sim.runner import REPLICATIONS_DIR, run_to_directory
-from sim.scenario import Scenario
+import samflode.execution.tasks
+from samflode import load_scenario, simulate
+from samflode.cli.commands import app
+from samflode.config.scenario import Scenario
+from samflode.execution.parallel import WorkerLost, executor, imap_unordered
+from samflode.execution.runner import REPLICATIONS_DIR, run_to_directory
 
-DEFAULT = "scenarios/nacka-forum.yaml"
+DEFAULT = "samflode/scenarios/nacka-forum.yaml"
 FINAL = ("events.parquet", "kpis.csv", "summary.json")
-REAL_RUN_ONE = sim.runner.run_one
+REAL_RUN_ONE = samflode.execution.tasks.run_one
 
 
 def die_at_3(marker: str, parent: int, scenario, seed, replication):
@@ -80,7 +79,7 @@ def test_killed_pool_worker_raises_worker_lost_and_resume_completes(
     marker = tmp_path / "kill-replication-3"
     marker.touch()
     monkeypatch.setattr(
-        sim.runner, "run_one", functools.partial(die_at_3, str(marker), os.getpid())
+        samflode.execution.tasks, "run_one", functools.partial(die_at_3, str(marker), os.getpid())
     )
     out = tmp_path / "out"
 
@@ -116,7 +115,7 @@ def test_killed_pool_worker_in_memory_run(small, tmp_path, monkeypatch):
     marker = tmp_path / "kill-replication-3"
     marker.touch()
     monkeypatch.setattr(
-        sim.runner, "run_one", functools.partial(die_at_3, str(marker), os.getpid())
+        samflode.execution.tasks, "run_one", functools.partial(die_at_3, str(marker), os.getpid())
     )
     with pytest.raises(WorkerLost):
         simulate(small, seed=5, replications=6, workers=2)
@@ -124,18 +123,21 @@ def test_killed_pool_worker_in_memory_run(small, tmp_path, monkeypatch):
 
 def test_a_task_error_is_not_a_lost_worker():
     with executor(2) as ex, pytest.raises(ZeroDivisionError):
-        list(imap_unordered(ex, divmod, [(1, 1), (1, 0), (2, 1)]))
+        calls = [(i, divmod, args) for i, args in enumerate([(1, 1), (1, 0), (2, 1)])]
+        list(imap_unordered(ex, calls))
 
 
 def test_dask_reruns_the_task_of_a_worker_that_died(small, tmp_path, monkeypatch):
     marker = tmp_path / "kill-replication-3-once"
     marker.touch()
     monkeypatch.setattr(
-        sim.runner, "run_one", functools.partial(die_once_at_3, str(marker), os.getpid())
+        samflode.execution.tasks,
+        "run_one",
+        functools.partial(die_once_at_3, str(marker), os.getpid()),
     )
     dask_run = simulate(small, seed=5, replications=6, workers=2, scheduler="local")
     assert not marker.exists()  # the worker did die once
-    monkeypatch.setattr(sim.runner, "run_one", REAL_RUN_ONE)
+    monkeypatch.setattr(samflode.execution.tasks, "run_one", REAL_RUN_ONE)
     serial = simulate(small, seed=5, replications=6, workers=1)
     pd.testing.assert_frame_equal(serial.kpis, dask_run.kpis)
     pd.testing.assert_frame_equal(serial.events, dask_run.events)
@@ -145,7 +147,7 @@ def test_dask_worker_that_keeps_dying_raises_worker_lost(small, tmp_path, monkey
     marker = tmp_path / "kill-replication-3"
     marker.touch()
     monkeypatch.setattr(
-        sim.runner, "run_one", functools.partial(die_at_3, str(marker), os.getpid())
+        samflode.execution.tasks, "run_one", functools.partial(die_at_3, str(marker), os.getpid())
     )
     # Give up at the first death instead of after three, to keep the test short.
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
@@ -161,7 +163,7 @@ def test_cli_reports_a_lost_worker_without_a_traceback_and_resumes(
     marker = tmp_path / "kill-replication-3"
     marker.touch()
     monkeypatch.setattr(
-        sim.runner, "run_one", functools.partial(die_at_3, str(marker), os.getpid())
+        samflode.execution.tasks, "run_one", functools.partial(die_at_3, str(marker), os.getpid())
     )
     out = tmp_path / "out"
     args = ["run", str(path), "--replications", "6", "--seed", "5", "--out", str(out)]

@@ -21,15 +21,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from sim.distributions import DAYS_PER_UNIT
-from sim.kpi import insats_waits
-from sim.loader import ScenarioError, format_validation_error, load_scenario, parse_scenario
-from sim.runner import run_one
-from sim.scenario import EXIT_STATES, Scenario
-from sim.theory import markovian_scenario
+from samflode.analysis.kpi import insats_waits
+from samflode.analysis.theory import markovian_scenario
+from samflode.config.distributions import DAYS_PER_UNIT
+from samflode.config.loader import (
+    ScenarioError,
+    format_validation_error,
+    load_scenario,
+    parse_scenario,
+)
+from samflode.config.scenario import EXIT_STATES, Scenario
+from samflode.execution.tasks import run_one
 
 ROOT = Path(__file__).resolve().parents[2]
-BASE = load_scenario(ROOT / "scenarios" / "nacka-forum.yaml")
+BASE = load_scenario(ROOT / "samflode" / "scenarios" / "nacka-forum.yaml")
 BASE_DUMP = BASE.model_dump()
 MMC = markovian_scenario(
     arrival_rate_per_day=2.0, service_mean_days=0.4, servers=2, horizon_days=100.0

@@ -6,9 +6,10 @@ import math
 
 import pytest
 
-from sim.kpi import cohort_arrivals, time_average_in_system
-from sim.runner import confidence_interval, run_one
-from sim.theory import erlang_c, markovian_scenario, mmc_mean_wait
+from samflode.analysis.kpi import cohort_arrivals, time_average_in_system
+from samflode.analysis.stats import confidence_interval
+from samflode.analysis.theory import erlang_c, markovian_scenario, mmc_mean_wait
+from samflode.execution.tasks import run_one
 
 REPLICATIONS = 20
 

@@ -16,12 +16,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from sim.cli import app
-from sim.runner import simulate, write_results
-from sim.theory import markovian_scenario
+from samflode.analysis.theory import markovian_scenario
+from samflode.cli.commands import app
+from samflode.execution.results import write_results
+from samflode.execution.runner import simulate
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT = ROOT / "scenarios" / "nacka-forum.yaml"
+DEFAULT = ROOT / "samflode" / "scenarios" / "nacka-forum.yaml"
 RESULT_FILES = ("events.parquet", "kpis.csv", "summary.json")
 DESIGN_KPIS = (
     "arrivals",

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.loader import ScenarioError, load_scenario, merge_scenarios, parse_scenario
+from samflode.config.loader import ScenarioError, load_scenario, merge_scenarios, parse_scenario
 
 
 def test_merge_replaces_numbers_lists_and_distributions_and_null_removes():
@@ -61,5 +61,5 @@ def test_extends_refuses_other_folders_and_cycles(tmp_path):
 
 def test_bundled_derived_designs_load():
     for name in ("silo-baseline", "rehab-guide", "amia-pair-teams"):
-        scenario = load_scenario(Path("scenarios") / f"{name}.yaml")
+        scenario = load_scenario(Path("samflode/scenarios") / f"{name}.yaml")
         assert scenario.name == name.replace("-", "_")

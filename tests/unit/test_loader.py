@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.distributions import (
+from samflode.config.distributions import (
     DAYS_PER_UNIT,
     DIST_NAMES,
     Empirical,
@@ -19,10 +19,9 @@ from sim.distributions import (
     Fixed,
     Gamma,
     Lognormal,
-    Sampler,
     Triangular,
 )
-from sim.loader import (
+from samflode.config.loader import (
     MAX_FILE_BYTES,
     MAX_NODES,
     ScenarioError,
@@ -31,11 +30,12 @@ from sim.loader import (
     split_provenance,
     uncited_numbers,
 )
-from sim.scenario import Scenario
-from sim.streams import stream
+from samflode.config.scenario import Scenario
+from samflode.rng.samplers import Sampler
+from samflode.rng.streams import stream
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ROOT / "scenarios"
+SCENARIOS = ROOT / "samflode" / "scenarios"
 DEFAULT = SCENARIOS / "nacka-forum.yaml"
 
 

@@ -7,7 +7,7 @@ import zlib
 import numpy as np
 import pytest
 
-from sim.streams import Streams, stream
+from samflode.rng.streams import Streams, stream
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2024])

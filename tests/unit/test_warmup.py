@@ -1,12 +1,12 @@
-"""MSER-5 (sim.warmup): finds a known initial transient, leaves a stationary series alone."""
+"""MSER-5 (samflode.analysis.warmup) finds a known initial transient, leaves a stationary one."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from sim.streams import stream
-from sim.warmup import mser, mser5
+from samflode.analysis.warmup import mser, mser5
+from samflode.rng.streams import stream
 
 N = 1000
 TRANSIENT = 200

@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from sim.scenario import Calendar, Summer
-from sim.workcalendar import WorkCalendar
+from samflode.config.calendar import WorkCalendar
+from samflode.config.scenario import Calendar, Summer
 
 START = dt.date(2026, 1, 5)  # a Monday
 

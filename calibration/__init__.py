@@ -1,1 +1,0 @@
-"""Calibration against project data (targets with sources, fitting, sensitivity): later issues."""

@@ -1,0 +1,5 @@
+"""The ``samflode`` command line (typer); ``app`` is the console script's entry point."""
+
+from samflode.cli.commands import app
+
+__all__ = ["app"]

@@ -1,0 +1,73 @@
+"""Variants of a scenario: the same design with some fields changed, validated like a file.
+
+One helper for every caller that edits a scenario by path — the sweep grid (``--grid KEY=…``), the
+dashboard's parameter editor and the tests. A path is dotted (``staff.forum_bedomare.headcount``)
+or a tuple of keys. The variant is ``Scenario.model_validate`` of the edited ``model_dump``, never
+``model_copy(update=…)``, which would skip validation; so a variant that breaks a bound fails with
+the loader's message (file, field, allowed range).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from samflode.config.loader import ScenarioError, format_validation_error
+from samflode.config.scenario import Scenario
+
+Path = str | tuple[str, ...]
+
+
+def split_path(path: Path) -> tuple[str, ...]:
+    """The keys of a dotted or tuple path."""
+    return tuple(path.split(".")) if isinstance(path, str) else tuple(path)
+
+
+def set_path(data: dict, path: Path, value: Any, *, origin: str) -> None:
+    """Set the number (or text) at ``path`` in a scenario dump; ScenarioError if there is none.
+
+    Only existing fields can be set, and only leaves: a section (a mapping or a list) is never
+    replaced by a number.
+    """
+    parts = split_path(path)
+    node: Any = data
+    for depth, part in enumerate(parts):
+        where = ".".join(parts[:depth]) or "the scenario"
+        if isinstance(node, dict) and part not in node:
+            # Keys of numeric mappings (bonus per difficulty level) are written as text in paths.
+            part = next((k for k in node if str(k) == part), part)
+        if not isinstance(node, dict) or part not in node:
+            allowed = ", ".join(map(str, node)) if isinstance(node, dict) else "none (a value)"
+            raise ScenarioError(f"{origin}: {where} has no field {part!r}; allowed: {allowed}")
+        if depth == len(parts) - 1:
+            if isinstance(node[part], dict | list):
+                raise ScenarioError(f"{origin}: not a single number (a section of the scenario)")
+            node[part] = value
+        else:
+            node = node[part]
+
+
+def variant(
+    scenario: Scenario,
+    changes: Mapping[Path, Any],
+    *,
+    origin: str,
+    validation_origin: str | None = None,
+) -> Scenario:
+    """``scenario`` with ``changes`` (path → value) applied and validated.
+
+    Raises
+    ------
+    ScenarioError
+        ``origin: …`` for a path that is not a field of the scenario; ``validation_origin: field:
+        message (got value)`` (default ``origin``) for a value the scenario format does not allow.
+    """
+    data = scenario.model_dump()
+    for path, value in changes.items():
+        set_path(data, path, value, origin=origin)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(exc, validation_origin or origin)) from None

@@ -1,0 +1,282 @@
+"""The samflode dashboard: pick designs, change key numbers, run, and compare them side by side.
+
+Thin by design (DESIGN.md): scenarios are loaded, validated and run by :mod:`sim`; figures come
+from :mod:`samflode.report.plots`; this file only lays out widgets and results. Start it with
+``samflode dashboard`` or ``make dashboard``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from importlib import metadata, resources
+
+import streamlit as st
+
+from samflode import Scenario, ScenarioError
+from samflode.config.loader import MAX_FILE_BYTES
+from samflode.dashboard import figures, runs
+from samflode.dashboard.i18n import LANGUAGES, t
+from samflode.dashboard.method import METHOD_MD
+from samflode.dashboard.scenarios import (
+    Parameter,
+    bundled_scenarios,
+    editable_parameters,
+    load_bundled,
+    parse_upload,
+    quick,
+    scenario_yaml,
+    with_changes,
+)
+
+log = logging.getLogger(__name__)
+MAX_DESIGNS = 4
+DEFAULT_DESIGNS = ["nacka-forum.yaml"]
+SECTIONS = (
+    ("groups", ("inflow",)),
+    ("staff", ("headcount", "caseload_cap")),
+    ("providers", ("places", "fee")),
+    ("costs", ("bonus",)),
+)
+
+
+@st.cache_resource(show_spinner=False)
+def bundled(label: str) -> Scenario:
+    """A bundled scenario, loaded once per server (scenarios are frozen, so sharing is safe)."""
+    return load_bundled(label)
+
+
+def _glossary() -> str:
+    # Package data (a link to the repository's GLOSSARY.md), so an installed samflode has it.
+    return (resources.files("samflode") / "GLOSSARY.md").read_text(encoding="utf-8")
+
+
+def _readme() -> str:
+    # The README is the distribution's long description: installed with the package metadata.
+    return metadata.metadata("samflode").get_payload() or "(README not installed)"
+
+
+def _param_label(p: Parameter, lang: str) -> str:
+    if p.what == "bonus":
+        return f"{p.path[-1] if p.path[-2] != 'bonus_6m_sek' else 'bonus_6m_sek, ' + p.path[-1]}"
+    owner = p.path[-2]
+    return f"{owner}: {t(p.what, lang)}"
+
+
+def _edit(label: str, scenario: Scenario, lang: str) -> dict[tuple[str, ...], object]:
+    """Widgets for the key parameters of one design; returns the changed values by dump path."""
+    changes: dict[tuple[str, ...], object] = {}
+    params = editable_parameters(scenario)
+    with st.expander(f"{t('edit', lang)}: {scenario.name}  ({label})"):
+        name = st.text_input(t("name", lang), value=scenario.name, key=f"edit|{label}|name")
+        if name != scenario.name:
+            changes[("name",)] = name
+        for section, kinds in SECTIONS:
+            chosen = [p for p in params if p.what in kinds]
+            if not chosen:
+                continue
+            st.markdown(f"**{t(section, lang)}**")
+            columns = st.columns(3)
+            for i, p in enumerate(chosen):
+                key = f"edit|{label}|{p.dotted}"
+                with columns[i % 3]:
+                    if p.kind == "float":
+                        value = st.number_input(
+                            _param_label(p, lang), value=float(p.value), step=1.0, key=key
+                        )
+                    elif p.kind == "int":
+                        value = st.number_input(
+                            _param_label(p, lang), value=int(p.value), step=1, key=key
+                        )
+                    else:
+                        value = st.number_input(
+                            _param_label(p, lang),
+                            value=None if p.value is None else int(p.value),
+                            step=1,
+                            key=key,
+                        )
+                if value != p.value:
+                    changes[p.path] = value
+    return changes
+
+
+def _sidebar(lang_default: str = "en") -> dict:
+    side = st.sidebar
+    lang = side.radio(
+        "Language / Språk",
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        horizontal=True,
+        key="lang",
+    )
+    files = bundled_scenarios()
+    labels = side.multiselect(
+        t("choose", lang),
+        options=list(files),
+        default=[d for d in DEFAULT_DESIGNS if d in files],
+        key="designs",
+    )
+    upload = side.file_uploader(t("upload", lang), type=["yaml", "yml"], key="upload")
+    replications = side.number_input(
+        t("replications", lang), min_value=2, max_value=1000, value=10, step=1, key="replications"
+    )
+    seed = side.number_input(t("seed", lang), min_value=0, value=1, step=1, key="seed")
+    quick_run = side.checkbox(t("quick", lang), value=False, key="quick")
+    run = side.button(t("run", lang), type="primary", key="run")
+    return {
+        "lang": lang,
+        "labels": labels,
+        "upload": upload,
+        "replications": int(replications),
+        "seed": int(seed),
+        "quick": quick_run,
+        "run": run,
+    }
+
+
+def _designs(ui: dict) -> list[tuple[str, Scenario]] | None:
+    """The chosen designs with their edits applied, or None after showing why they cannot run."""
+    lang = ui["lang"]
+    chosen: list[tuple[str, Scenario]] = []
+    ok = True
+    for label in ui["labels"]:
+        try:
+            chosen.append((label, bundled(label)))
+        except ScenarioError as exc:
+            st.error(str(exc))
+            ok = False
+    upload = ui["upload"]
+    if upload is not None:
+        try:
+            if upload.size > MAX_FILE_BYTES:
+                raise ScenarioError(f"{upload.name}: file is larger than {MAX_FILE_BYTES} bytes")
+            scenario = parse_upload(upload.getvalue(), upload.name)
+        except ScenarioError as exc:
+            st.error(f"{t('invalid', lang)}\n\n```\n{exc}\n```")
+            ok = False
+        else:
+            st.success(f"{t('uploaded_ok', lang)}: {scenario.name} ({upload.name})")
+            chosen.append((f"upload:{upload.name}", scenario))
+    if len(chosen) > MAX_DESIGNS:
+        st.warning(t("too_many", lang))
+        chosen = chosen[:MAX_DESIGNS]
+    variants = []
+    for label, scenario in chosen:
+        changes = _edit(label, scenario, lang)
+        try:
+            variant = with_changes(scenario, changes, origin=label) if changes else scenario
+            variants.append((label, quick(variant) if ui["quick"] else variant))
+        except ScenarioError as exc:
+            st.error(f"{t('invalid', lang)}\n\n```\n{exc}\n```")
+            ok = False
+    names = [s.name for _, s in variants]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        st.error(t("duplicate", lang, name=name))
+        ok = False
+    if not chosen and ok:
+        st.info(t("none_chosen", lang))
+        return None
+    return variants if ok and variants else None
+
+
+def _results(key: tuple, lang: str) -> None:
+    designs, seed, replications = key
+    comparison = runs.cached_run(designs, seed, replications)
+    names = comparison.names
+    st.subheader(t("results", lang))
+    st.caption(t("summary_line", lang, n=len(names), r=replications, s=seed))
+    st.markdown(f"**{t('kpi_table', lang)}**")
+    st.table(figures.kpi_table(comparison.table, names, lang))
+    pngs = runs.cached_pngs(designs, seed, replications)
+    for name, title in (
+        ("lead_times.png", "lead_times"),
+        ("outcomes.png", "outcomes"),
+        ("costs.png", "costs_fig"),
+        ("queues.png", "queues"),
+    ):
+        st.markdown(f"**{t(title, lang)}**")
+        st.image(pngs[name], width="stretch")
+    st.markdown(f"**{t('utilisation', lang)}**")
+    st.plotly_chart(
+        figures.utilisation_figure(comparison.table, names, lang), key="utilisation_chart"
+    )
+    st.markdown(f"**{t('flows', lang)}**")
+    flows = runs.cached_flows(designs, seed, replications)
+    for i, (name, flow) in enumerate(zip(names, flows, strict=True)):
+        st.plotly_chart(figures.flow_figure(flow, name, lang), key=f"flow_chart_{i}")
+    st.markdown(f"**{t('downloads', lang)}**")
+    columns = st.columns(4)
+    columns[0].download_button(
+        "comparison.csv",
+        comparison.table.to_csv(index=False, float_format="%.10g"),
+        file_name="comparison.csv",
+        mime="text/csv",
+        key="dl_csv",
+    )
+    columns[1].download_button(
+        "events.parquet",
+        lambda: runs.events_parquet(designs, seed, replications),
+        file_name="events.parquet",
+        mime="application/octet-stream",
+        key="dl_events",
+    )
+    for i, (name, data) in enumerate(pngs.items()):
+        columns[2].download_button(
+            name, data, file_name=name, mime="image/png", key=f"dl_png_{i}"
+        )
+    for i, text in enumerate(designs):
+        columns[3].download_button(
+            f"{names[i]}.yaml",
+            text,
+            file_name=f"{names[i]}.yaml",
+            mime="application/x-yaml",
+            key=f"dl_yaml_{i}",
+        )
+
+
+def main() -> None:
+    """Lay out the page: sidebar settings, the compare tab and the method tab."""
+    st.set_page_config(page_title="samflode", layout="wide")
+    ui = _sidebar()
+    lang = ui["lang"]
+    st.title(t("title", lang))
+    with st.expander(t("glossary", lang)):
+        st.markdown(_glossary())
+    compare_tab, method_tab = st.tabs([t("tab_compare", lang), t("tab_method", lang)])
+    with compare_tab:
+        variants = _designs(ui)
+        key = None
+        if variants is not None:
+            key = (tuple(scenario_yaml(s) for _, s in variants), ui["seed"], ui["replications"])
+        if ui["run"] and key is not None:
+            bar = st.progress(0.0, text=t("running", lang))
+            # The bar lives outside the cached function. Streamlit records st calls made inside
+            # a cached function (to replay them on a hit) in context variables; updating the bar
+            # in the context of the page, captured here, keeps those updates out of the record.
+            page = contextvars.copy_context()
+
+            def report(done: int, total: int) -> None:
+                text = f"{t('running', lang)} {done}/{total}"
+                page.run(bar.progress, done / total, text=text)
+
+            try:
+                runs.cached_run(*key, _progress=report)
+            except ValueError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["last_run"] = key
+            bar.empty()
+        last = st.session_state.get("last_run")
+        if last is None:
+            st.info(t("press_run", lang))
+        else:
+            if last != key:
+                st.info(t("stale", lang))
+            _results(last, lang)
+    with method_tab:
+        st.markdown(METHOD_MD)
+        with st.expander("README.md"):
+            st.markdown(_readme())
+
+
+main()

@@ -1,0 +1,188 @@
+"""Display labels in English and Swedish. Keys stay stable snake_case (STYLE §5); labels change.
+
+English KPI labels come from :mod:`samflode.report.labels` (the CLI's); Swedish ones are here, with
+the proper spelling of the domain words from GLOSSARY.md. A missing Swedish label falls back to
+English.
+"""
+
+from __future__ import annotations
+
+from samflode.report.labels import kpi_label
+
+LANGUAGES = {"en": "English", "sv": "Svenska"}
+
+KPI_LABELS_SV: dict[str, str] = {
+    "arrivals": "Inflöde (kohort i fönstret)",
+    "exits": "Avslut i kohorten",
+    "in_system_end": "Kohort kvar vid horisonten",
+    "days_to_first_meeting_mean": "Dagar till första Forum-mötet, medel",
+    "days_to_first_meeting_p90": "Dagar till första Forum-mötet, 90:e percentil",
+    "share_first_meeting_within_7d": "Första mötet inom regeln (normalt 7 dagar)",
+    "days_to_kontrakt_mean": "Dagar från första möte till kontrakt i Forum, medel",
+    "share_kontrakt_within_14d": "Kontrakt i Forum inom regeln (normalt 14 dagar)",
+    "days_to_konsultation_mean": "Dagar från överlämning till Konsultation, medel",
+    "share_konsultation_within_7d": "Konsultation inom regeln (normalt 7 dagar)",
+    "days_waiting_for_insats_mean": "Dagar i kö till plats hos anordnare, medel",
+    "share_work_90d": "I arbete 90 dagar efter avslut",
+    "share_studies_90d": "I studier 90 dagar efter avslut",
+    "share_work_or_studies_90d": "I arbete eller studier 90 dagar efter avslut",
+    "share_work_or_studies_6m": "I arbete eller studier 6 månader efter avslut",
+    "share_dropout": "Avslut som var avbrott",
+    "cost_total_sek": "Kostnad, totalt",
+    "cost_staff_sek": "Kostnad, personaltid",
+    "cost_providers_sek": "Kostnad, anordnare och bonusar",
+    "cost_per_participant_sek": "Kostnad per deltagare",
+    "cost_per_work_outcome_sek": "Kostnad per avslut till arbete",
+    "cost_fk_sek": "Kostnad för Försäkringskassan",
+    "cost_af_sek": "Kostnad för Arbetsförmedlingen",
+    "cost_region_sek": "Kostnad för regionen",
+    "cost_municipality_sek": "Kostnad för kommunen",
+    "cost_coordination_sek": "Personalkostnad för samordning (del av personalkostnaden)",
+    "saving_forsorjningsstod_sek": "Sparat försörjningsstöd genom avslut till arbete (kommunen)",
+}
+
+TEXT: dict[str, dict[str, str]] = {
+    "title": {
+        "en": "samflode: compare organisational designs",
+        "sv": "samflode: jämför organisationsmodeller",
+    },
+    "language": {"en": "Language / Språk", "sv": "Språk / Language"},
+    "tab_compare": {"en": "Compare", "sv": "Jämför"},
+    "tab_method": {"en": "Method", "sv": "Metod"},
+    "glossary": {"en": "Glossary (Swedish terms)", "sv": "Ordlista"},
+    "choose": {
+        "en": "Bundled designs (1–4; the first is the reference)",
+        "sv": "Inbyggda modeller (1–4; den första är referens)",
+    },
+    "upload": {"en": "…or upload a scenario YAML", "sv": "…eller ladda upp ett scenario (YAML)"},
+    "uploaded_ok": {"en": "Uploaded design", "sv": "Uppladdad modell"},
+    "too_many": {
+        "en": "Choose at most 4 designs; only the first 4 are used.",
+        "sv": "Välj högst 4 modeller; bara de 4 första används.",
+    },
+    "none_chosen": {
+        "en": "Choose at least one design in the sidebar.",
+        "sv": "Välj minst en modell i sidopanelen.",
+    },
+    "replications": {"en": "Replications", "sv": "Replikeringar"},
+    "seed": {"en": "Seed (same for every design)", "sv": "Frö (samma för alla modeller)"},
+    "quick": {
+        "en": "Quick run (horizon 200 days, warm-up at most 50)",
+        "sv": "Snabbkörning (horisont 200 dagar, uppvärmning högst 50)",
+    },
+    "run": {"en": "Run", "sv": "Kör"},
+    "running": {"en": "Simulating…", "sv": "Simulerar…"},
+    "edit": {"en": "Edit parameters", "sv": "Ändra parametrar"},
+    "name": {"en": "Name of this variant", "sv": "Namn på varianten"},
+    "inflow": {"en": "Inflow per week", "sv": "Inflöde per vecka"},
+    "headcount": {"en": "Headcount", "sv": "Antal personer"},
+    "caseload_cap": {
+        "en": "Caseload cap per person (empty = none)",
+        "sv": "Max antal ärenden per person (tomt = inget tak)",
+    },
+    "places": {"en": "Places (empty = unlimited)", "sv": "Platser (tomt = obegränsat)"},
+    "fee": {"en": "Base fee per hour, SEK", "sv": "Grundersättning per timme, kr"},
+    "bonus": {"en": "SEK", "sv": "kr"},
+    "groups": {"en": "Inflow per target group", "sv": "Inflöde per målgrupp"},
+    "staff": {"en": "Staff pools", "sv": "Personalgrupper"},
+    "providers": {"en": "Providers (Insatsmarknad)", "sv": "Anordnare (Insatsmarknad)"},
+    "costs": {"en": "Bonuses and startbidrag", "sv": "Bonusar och startbidrag"},
+    "invalid": {
+        "en": "Not a valid design; fix the field named below:",
+        "sv": "Inte en giltig modell; rätta fältet nedan:",
+    },
+    "results": {"en": "Results", "sv": "Resultat"},
+    "press_run": {
+        "en": "Press Run to simulate the chosen designs.",
+        "sv": "Tryck på Kör för att simulera de valda modellerna.",
+    },
+    "stale": {
+        "en": "The settings changed since this run; press Run to update.",
+        "sv": "Inställningarna har ändrats sedan körningen; tryck på Kör för att uppdatera.",
+    },
+    "kpi_table": {
+        "en": "Key figures: mean [95 % CI]; Δ = paired difference to the first design [95 % CI]",
+        "sv": "Nyckeltal: medel [95 % KI]; Δ = parad skillnad mot första modellen [95 % KI]",
+    },
+    "kpi": {"en": "KPI", "sv": "Nyckeltal"},
+    "lead_times": {"en": "Lead times against the rules", "sv": "Ledtider mot reglerna"},
+    "outcomes": {
+        "en": "Outcomes at 90 days and 6 months",
+        "sv": "Utfall efter 90 dagar och 6 månader",
+    },
+    "costs_fig": {"en": "Cost per financing party", "sv": "Kostnad per finansiär"},
+    "queues": {"en": "Queue length per stage", "sv": "Kölängd per steg"},
+    "utilisation": {"en": "Staff utilisation", "sv": "Personalens beläggning"},
+    "flows": {
+        "en": "Flow of the cohort: arrival → exit → 90 days → 6 months",
+        "sv": "Kohortens väg: ankomst → avslut → 90 dagar → 6 månader",
+    },
+    "downloads": {"en": "Downloads", "sv": "Nedladdningar"},
+    "download_csv": {"en": "comparison.csv", "sv": "comparison.csv"},
+    "download_events": {"en": "events.parquet", "sv": "events.parquet"},
+    "summary_line": {
+        "en": "{n} design(s), {r} replications, seed {s}, common random numbers",
+        "sv": "{n} modell(er), {r} replikeringar, frö {s}, gemensamma slumptal",
+    },
+    "duplicate": {
+        "en": "Two designs have the name {name!r}; give the variant another name.",
+        "sv": "Två modeller heter {name!r}; ge varianten ett annat namn.",
+    },
+}
+
+STEP_LABELS = {
+    "en": {"arrived": "Arrived", "exit": "Exit", "90d": "90 days", "6m": "6 months"},
+    "sv": {"arrived": "Ankomst", "exit": "Avslut", "90d": "90 dagar", "6m": "6 månader"},
+}
+STATE_LABELS = {
+    "en": {
+        "cohort": "cohort",
+        "work": "work",
+        "studies": "studies",
+        "af_programme": "AF programme",
+        "benefits": "back to benefits",
+        "permanent_support": "permanent support",
+        "dropout": "drop-out",
+        "restart": "restart",
+        "not_in_work": "not in work",
+        "in_system": "still in the system",
+        "not_yet_followed_up": "not yet followed up",
+    },
+    "sv": {
+        "cohort": "kohort",
+        "work": "arbete",
+        "studies": "studier",
+        "af_programme": "AF-program",
+        "benefits": "tillbaka till ersättning",
+        "permanent_support": "varaktig försörjning",
+        "dropout": "avbrott",
+        "restart": "omstart",
+        "not_in_work": "inte i arbete",
+        "in_system": "kvar i systemet",
+        "not_yet_followed_up": "ej uppföljd än",
+    },
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The text for ``key`` in ``lang`` (English if missing), formatted with ``values``."""
+    entry = TEXT[key]
+    text = entry.get(lang, entry["en"])
+    return text.format(**values) if values else text
+
+
+def kpi_name(key: str, lang: str) -> str:
+    """Label for a KPI key in ``lang``; utilisation keys name their staff pool."""
+    if lang == "sv":
+        if key in KPI_LABELS_SV:
+            return KPI_LABELS_SV[key]
+        if key.startswith("utilisation_"):
+            return f"Beläggning, {key.removeprefix('utilisation_')}"
+    return kpi_label(key)
+
+
+def node_label(node: str, lang: str) -> str:
+    """Label for a flow node ``step:state`` (see :func:`samflode.analysis.flows.outcome_flows`)."""
+    step, _, state = node.partition(":")
+    steps, states = STEP_LABELS.get(lang, STEP_LABELS["en"]), STATE_LABELS.get(lang, {})
+    return f"{steps.get(step, step)}: {states.get(state, state)}"

@@ -1,0 +1,1 @@
+"""Where replications run: tasks, the parallel map, checkpoints, atomic writes, one unit loop."""

@@ -1,0 +1,1 @@
+"""Experiments built on the unit loop: design comparisons and factorial sweeps."""

@@ -1,0 +1,1 @@
+"""The world of one replication: staff, meetings, participants and the SimPy stages."""

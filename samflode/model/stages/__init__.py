@@ -1,0 +1,1 @@
+"""The stages a participant passes: Forum, Konsultation, Insatsmarknad, exit and follow-up."""

@@ -11,21 +11,24 @@ import logging
 import os
 import shutil
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-from rich.table import Table
 
+from samflode.cli.errors import fail, run_errors
+from samflode.cli.render import (
+    console,
+    print_checks,
+    print_comparison,
+    print_summary,
+    print_sweep,
+    progress_bar,
+)
 from samflode.config.loader import BUNDLED_DIR, ScenarioError, load_scenario
-from samflode.execution.parallel import WorkerLost
 from samflode.execution.runner import REPLICATIONS_DIR, run_to_directory
-from samflode.experiments.comparison import DEFAULT_TARGET_HALF_WIDTH, Comparison, compare
+from samflode.experiments.comparison import DEFAULT_TARGET_HALF_WIDTH, compare
 from samflode.experiments.sweep import (
     DEFAULT_KPI,
     SweepError,
@@ -35,7 +38,6 @@ from samflode.experiments.sweep import (
     sweep,
 )
 from samflode.report.files import write_comparison, write_sweep
-from samflode.report.labels import MAIN_KPIS, kpi_label
 
 log = logging.getLogger(__name__)
 app = typer.Typer(
@@ -44,9 +46,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-# Off a terminal (pipes, CI logs) rich assumes 80 columns; the summary table reads better wider.
-console = Console() if sys.stdout.isatty() else Console(width=110)
-err_console = Console(stderr=True)
 DEFAULT_SCENARIO = "nacka-forum.yaml"
 # Every core by default (the CLI; the Python API defaults to one process).
 DEFAULT_WORKERS = max(1, min(512, os.cpu_count() or 1))
@@ -66,11 +65,6 @@ Resume = Annotated[
 def default_scenario_path() -> Path:
     """The bundled default scenario (package data, so it is there in any installed samflode)."""
     return BUNDLED_DIR / DEFAULT_SCENARIO
-
-
-def _fail(message: str) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=2)
 
 
 @app.callback()
@@ -100,18 +94,18 @@ def run(
     continued with --resume; the final files are the same as after an uninterrupted run.
     """
     if not 1 <= replications <= 10_000:
-        raise _fail(f"--replications: must be between 1 and 10000 (got {replications})")
+        raise fail(f"--replications: must be between 1 and 10000 (got {replications})")
     if seed < 0:
-        raise _fail(f"--seed: must be ≥ 0 (got {seed})")
+        raise fail(f"--seed: must be ≥ 0 (got {seed})")
     _check_workers(workers, scheduler)
     path = scenario or default_scenario_path()
     try:
         sc = load_scenario(path)
     except ScenarioError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if out.exists() and not out.is_dir():
-        raise _fail(f"--out: {out} exists and is not a directory")
-    with _progress() as bar, _run_errors(out):
+        raise fail(f"--out: {out} exists and is not a directory")
+    with progress_bar() as bar, run_errors(out):
         task = bar.add_task(f"{sc.name}", total=replications)
         result, written = run_to_directory(
             sc,
@@ -123,15 +117,15 @@ def run(
             resume=resume,
             progress=lambda done, total: bar.update(task, completed=done),
         )
-    _print_summary(result, path)
+    print_summary(result, path)
     console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)
 
 
 def _check_workers(workers: int, scheduler: str | None) -> None:
     if not 1 <= workers <= 512:
-        raise _fail(f"--workers: must be between 1 and 512 (got {workers})")
+        raise fail(f"--workers: must be between 1 and 512 (got {workers})")
     if scheduler is not None and scheduler != "local" and "://" not in scheduler:
-        raise _fail(
+        raise fail(
             f"--scheduler: 'local' or a Dask scheduler address such as tcp://HOST:8786 "
             f"(got {scheduler!r})"
         )
@@ -140,53 +134,12 @@ def _check_workers(workers: int, scheduler: str | None) -> None:
 def _check_paired_run(replications: int, seed: int) -> None:
     """Options shared by compare and sweep: a CI needs at least two replications."""
     if not 2 <= replications <= 10_000:
-        raise _fail(
+        raise fail(
             f"--replications: must be between 2 and 10000 (got {replications}); "
             "a confidence interval needs at least two"
         )
     if seed < 0:
-        raise _fail(f"--seed: must be ≥ 0 (got {seed})")
-
-
-def _progress() -> Progress:
-    return Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=not err_console.is_terminal,
-    )
-
-
-@contextmanager
-def _run_errors(out: Path) -> Iterator[None]:
-    """Turn what can go wrong during a run into exit code 2 (or 130 for Ctrl-C) and a message."""
-    try:
-        yield
-    except KeyboardInterrupt:
-        err_console.print(
-            f"interrupted; finished replications are kept in {out / 'replications'}: "
-            "rerun the same command with --resume to continue",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(code=130) from None
-    except WorkerLost as exc:
-        # Not bad input (so not exit 2): the machine lost a worker; what finished is on disk.
-        err_console.print(
-            f"[bold red]error:[/] {exc}; the finished replications are in {out / 'replications'}",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(code=1) from None
-    except SweepError as exc:
-        raise _fail(str(exc)) from None
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
-    except (OSError, TimeoutError) as exc:
-        raise _fail(f"--out: cannot write results to {out} ({exc})") from None
+        raise fail(f"--seed: must be ≥ 0 (got {seed})")
 
 
 @app.command("compare")
@@ -216,11 +169,11 @@ def compare_command(
     not kept), so an interrupted comparison can be continued with --resume.
     """
     if len(scenarios) < 2:
-        raise _fail(f"compare needs at least two scenarios (got {len(scenarios)})")
+        raise fail(f"compare needs at least two scenarios (got {len(scenarios)})")
     _check_paired_run(replications, seed)
     _check_workers(workers, scheduler)
     if not 0 < target_half_width <= 1:
-        raise _fail(f"--target-half-width: must be > 0 and ≤ 1 (got {target_half_width})")
+        raise fail(f"--target-half-width: must be > 0 and ≤ 1 (got {target_half_width})")
     loaded, errors = [], []
     for path in scenarios:
         try:
@@ -228,18 +181,18 @@ def compare_command(
         except ScenarioError as exc:
             errors.append(str(exc))
     if errors:
-        raise _fail("\n".join(errors))
+        raise fail("\n".join(errors))
     seen: dict[str, Path] = {}
     for path, sc in zip(scenarios, loaded, strict=True):
         if sc.name in seen:
-            raise _fail(
+            raise fail(
                 f"{path}: scenario name {sc.name!r} is also the name in {seen[sc.name]}; "
                 "designs are compared by name, so give each a distinct `name:`"
             )
         seen[sc.name] = path
     if out.exists() and not out.is_dir():
-        raise _fail(f"--out: {out} exists and is not a directory")
-    with _progress() as bar, _run_errors(out):
+        raise fail(f"--out: {out} exists and is not a directory")
+    with progress_bar() as bar, run_errors(out):
         task = bar.add_task(f"{len(loaded)} designs", total=len(loaded) * replications)
         comparison = compare(
             loaded,
@@ -255,11 +208,11 @@ def compare_command(
     try:
         written = write_comparison(comparison, out, target_half_width=target_half_width)
     except OSError as exc:
-        raise _fail(f"--out: cannot write results to {out} ({exc})") from None
+        raise fail(f"--out: cannot write results to {out} ({exc})") from None
     # The checkpoint has done its job once the final files are in place.
     shutil.rmtree(out / REPLICATIONS_DIR, ignore_errors=True)
-    _print_comparison(comparison)
-    _print_checks(comparison, target_half_width)
+    print_comparison(comparison)
+    print_checks(comparison, target_half_width)
     console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)
 
 
@@ -292,18 +245,18 @@ def sweep_command(
     try:
         base = load_scenario(scenario)
     except ScenarioError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     try:
         axes = parse_grid(grid)
         points = grid_points(base, axes)
         check_kpi(base, kpi)
     except SweepError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if len(points) * replications > 1_000_000:
-        raise _fail(f"--grid: {len(points)} points × {replications} replications is too many")
+        raise fail(f"--grid: {len(points)} points × {replications} replications is too many")
     if out.exists() and not out.is_dir():
-        raise _fail(f"--out: {out} exists and is not a directory")
-    with _progress() as bar, _run_errors(out):
+        raise fail(f"--out: {out} exists and is not a directory")
+    with progress_bar() as bar, run_errors(out):
         task = bar.add_task(f"{len(points)} grid points", total=len(points) * replications)
         table = sweep(
             base,
@@ -318,18 +271,7 @@ def sweep_command(
         )
         written = write_sweep(table, axes, out, kpi)
     shutil.rmtree(out / REPLICATIONS_DIR, ignore_errors=True)
-    shown = table[table["kpi"] == kpi]
-    summary = Table(
-        title=f"{base.name}: {kpi} over {len(points)} grid points", title_justify="left"
-    )
-    for axis in axes:
-        summary.add_column(axis.key, justify="right")
-    summary.add_column("mean", justify="right")
-    summary.add_column("95 % CI", justify="right")
-    for row in shown.itertuples(index=False):
-        cells = [str(v) for v in row[: len(axes)]]
-        summary.add_row(*cells, _fmt(kpi, row.mean), _ci(kpi, row.ci_low, row.ci_high))
-    console.print(summary)
+    print_sweep(table, axes, kpi, f"{base.name}: {kpi} over {len(points)} grid points")
     console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)
 
 
@@ -339,7 +281,7 @@ def validate(scenario: Annotated[Path, typer.Argument(help="scenario YAML")]) ->
     try:
         sc = load_scenario(scenario)
     except ScenarioError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     console.print(f"{scenario}: valid scenario {sc.name!r}", highlight=False)
 
 
@@ -371,142 +313,10 @@ def dashboard(
 ) -> None:
     """Serve the dashboard on http://127.0.0.1:PORT until Ctrl-C."""
     if not 1024 <= port <= 65535:
-        raise _fail(f"--port: must be between 1024 and 65535 (got {port})")
+        raise fail(f"--port: must be between 1024 and 65535 (got {port})")
     command = dashboard_command(port)
     console.print(f"samflode dashboard on http://127.0.0.1:{port} (Ctrl-C stops it)")
     console.file.flush()
     # Streamlit replaces this process (same pid): a SIGTERM or Ctrl-C sent to `samflode dashboard`
     # reaches the server itself, so no child is left holding the port.
     os.execv(command[0], command)
-
-
-def _print_summary(result, path: Path) -> None:  # noqa: ANN001
-    summary = result.summary()
-    n = int(result.kpis["replication"].nunique())
-    table = Table(
-        title=f"{result.scenario.name} — {n} replications, seed {result.seed} ({path})",
-        title_justify="left",
-    )
-    table.add_column("KPI")
-    table.add_column("mean", justify="right")
-    table.add_column("95 % CI", justify="right")
-    for row in summary.itertuples(index=False):
-        label = kpi_label(row.kpi)
-        table.add_row(label, _fmt(row.kpi, row.mean), _ci(row.kpi, row.ci_low, row.ci_high))
-    console.print(table)
-
-
-def _print_comparison(comparison: Comparison) -> None:
-    """One row per main KPI: each design's mean and CI, and the paired difference to the first."""
-    table_rows = comparison.table.set_index(["kpi", "scenario"])
-    names = comparison.names
-    table = Table(
-        title=(
-            f"{' vs '.join(names)} — {comparison.replications} replications, seed "
-            f"{comparison.seed}, common random numbers"
-        ),
-        title_justify="left",
-        caption=(
-            f"mean [95 % CI]; Δ = paired difference to {names[0]} [95 % CI]; "
-            "* the CI excludes 0; pp = percentage points"
-        ),
-        caption_justify="left",
-    )
-    table.add_column("KPI")
-    table.add_column(f"{names[0]}", justify="right")
-    for name in names[1:]:
-        table.add_column(name, justify="right")
-        table.add_column(f"Δ {name}", justify="right")
-    kpis = [k for k in MAIN_KPIS if (k, names[0]) in table_rows.index]
-    for kpi in kpis:
-        cells = [kpi_label(kpi)]
-        # One unit per row: Mkr when the reference design's cost is a million kronor or more.
-        mega = kpi.startswith("cost_") and abs(table_rows.loc[(kpi, names[0]), "mean"]) >= 1e6
-        for i, name in enumerate(names):
-            row = table_rows.loc[(kpi, name)]
-            low, high = row["ci_low"], row["ci_high"]
-            ci = (
-                "–"
-                if low != low or high != high
-                else f"{_short(kpi, low, mega)} – {_short(kpi, high, mega)}"
-            )
-            cells.append(f"{_short(kpi, row['mean'], mega)}\n[{ci}]")
-            if i == 0:
-                continue
-            low, high = row["diff_ci_low"], row["diff_ci_high"]
-            star = " *" if low > 0 or high < 0 else ""
-            cells.append(
-                f"{_delta(kpi, row['diff_vs_first'], mega)}{star}\n"
-                f"[{_delta(kpi, low, mega)}, {_delta(kpi, high, mega)}]"
-            )
-        table.add_row(*cells)
-    # Off a terminal nothing limits the width, so give each design's columns room (about 26
-    # characters each) rather than wrapping every cell at 110 columns.
-    wide = (
-        console if sys.stdout.isatty() else Console(width=max(110, 30 + 26 * (2 * len(names) - 1)))
-    )
-    wide.print(table)
-
-
-def _print_checks(comparison: Comparison, target_half_width: float) -> None:
-    """Warn when a design's warm-up looks too short, and summarise the replication check."""
-    for row in comparison.warmup_check().itertuples(index=False):
-        if row.warmup_too_short:
-            limit = " (at the search limit: the run may be too short to tell)" * row.at_search_limit
-            err_console.print(
-                f"[bold yellow]warning:[/] {row.scenario}: MSER-5 on the daily number in the "
-                f"system (replication 0) suggests a warm-up of {row.mser5_warmup_days:g} days; "
-                f"the scenario uses {row.warmup_days:g}{limit}",
-                highlight=False,
-                soft_wrap=True,
-            )
-    checks = comparison.replications_check(target_half_width)
-    checks = checks[checks["kpi"].isin(MAIN_KPIS) & checks["mean"].notna()]
-    short = checks[~checks["target_met"]]
-    if not len(short):
-        return
-    text = (
-        f"{len(short)} of {len(checks)} CIs in the table are wider than ±"
-        f"{100 * target_half_width:g} % of the mean"
-    )
-    needed = short.dropna(subset=["replications_needed"])
-    if len(needed):
-        worst = needed.loc[needed["replications_needed"].astype(int).idxmax()]
-        text += (
-            f"; the widest relative to its target: {worst['scenario']}, "
-            f"{kpi_label(worst['kpi'])} (about {int(worst['replications_needed'])} replications)"
-        )
-    console.print(f"{text}. See replications_check.csv.", highlight=False)
-
-
-def _delta(kpi: str, x: float, mega: bool = False) -> str:
-    """A signed difference; shares and utilisations in percentage points."""
-    if x != x:  # NaN
-        return "–"
-    sign = "+" if x > 0 else "−" if x < 0 else "±"
-    return sign + _short(kpi, abs(x), mega).replace(" %", " pp")
-
-
-def _short(kpi: str, x: float, mega: bool = False) -> str:
-    """As :func:`_fmt`; with ``mega``, kronor in Mkr (10 000 kr resolution, narrow cells)."""
-    if mega and x == x:
-        return f"{x / 1e6:,.2f} Mkr".replace(",", " ")
-    return _fmt(kpi, x)
-
-
-def _fmt(kpi: str, x: float) -> str:
-    if x != x:  # NaN
-        return "–"
-    if kpi.startswith(("share_", "utilisation_")):
-        return f"{100 * x:.1f} %"
-    if kpi.startswith("cost_"):
-        return f"{x:,.0f} kr".replace(",", " ")
-    if kpi.startswith("days_"):
-        return f"{x:.1f} d"
-    return f"{x:,.1f}".replace(",", " ")
-
-
-def _ci(kpi: str, low: float, high: float) -> str:
-    if low != low or high != high:
-        return "–"
-    return f"{_fmt(kpi, low)} – {_fmt(kpi, high)}"

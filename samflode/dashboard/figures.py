@@ -9,7 +9,6 @@ utilisation from the ``utilisation_*`` KPIs; the outcome Sankey from
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Sequence
 
 import pandas as pd
@@ -17,6 +16,7 @@ import plotly.graph_objects as go
 from matplotlib.figure import Figure
 
 from samflode.dashboard.i18n import kpi_name, node_label, t
+from samflode.report.format import excludes_zero, fmt, fmt_delta
 from samflode.report.labels import MAIN_KPIS
 from samflode.report.plots import DPI
 
@@ -26,27 +26,6 @@ def png_bytes(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
-
-
-def fmt(kpi: str, x: float) -> str:
-    """A KPI value for people: shares in %, costs in kr, lead times in days."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    if kpi.startswith(("share_", "utilisation_")):
-        return f"{100 * x:.1f} %"
-    if kpi.startswith(("cost_", "saving_")):
-        return f"{x:,.0f} kr".replace(",", " ")
-    if kpi.startswith("days_"):
-        return f"{x:.1f} d"
-    return f"{x:,.1f}".replace(",", " ")
-
-
-def fmt_delta(kpi: str, x: float) -> str:
-    """A signed paired difference; shares and utilisations in percentage points."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    sign = "+" if x > 0 else "−" if x < 0 else "±"
-    return sign + fmt(kpi, abs(x)).replace(" %", " pp")
 
 
 def kpi_table(table: pd.DataFrame, names: Sequence[str], lang: str) -> pd.DataFrame:
@@ -73,7 +52,7 @@ def kpi_table(table: pd.DataFrame, names: Sequence[str], lang: str) -> pd.DataFr
             if i == 0:
                 continue
             low, high = row["diff_ci_low"], row["diff_ci_high"]
-            star = " *" if low > 0 or high < 0 else ""
+            star = " *" if excludes_zero(low, high) else ""
             cells[f"Δ {name}"] = (
                 f"{fmt_delta(kpi, row['diff_vs_first'])}{star} "
                 f"[{fmt_delta(kpi, low)}, {fmt_delta(kpi, high)}]"

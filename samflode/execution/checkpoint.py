@@ -3,11 +3,11 @@
 ``run``, ``compare`` and ``sweep`` all run many independent units of work (one replication of one
 design or grid point). A :class:`Checkpoint` is a folder in which each unit's files are written as
 soon as it finishes — all files of a unit renamed into place together, the KPI file last, so that
-file's existence means the unit is complete — next to a manifest saying what experiment they
-belong to. An interrupted run (Ctrl-C, a killed worker, a lost machine) is resumed by running only
-the units whose KPI file is missing; a manifest that differs (another scenario, seed or grid) is
-refused rather than mixed in. Nothing is lost or counted twice: a unit is either complete on disk
-or run again.
+file's existence means the unit is complete — next to a manifest saying what experiment they belong
+to. An interrupted run (Ctrl-C, a killed worker, a lost machine) is resumed by running only the
+units whose KPI file is missing; a manifest that differs (another scenario, seed or grid) is refused
+(:class:`CheckpointError`) rather than mixed in. Nothing is lost or counted twice: a unit is either
+complete on disk or run again.
 """
 
 from __future__ import annotations
@@ -28,6 +28,10 @@ KPIS_SUFFIX = ".json"
 def scenario_digest(scenario: Scenario) -> str:
     """SHA-256 of the validated scenario: equal exactly when every value is equal."""
     return hashlib.sha256(scenario.model_dump_json().encode("utf-8")).hexdigest()
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be resumed (it belongs to another experiment); for the user."""
 
 
 class Checkpoint:
@@ -51,7 +55,7 @@ class Checkpoint:
         if resume and path.exists():
             earlier = json.loads(path.read_text(encoding="utf-8"))
             if earlier != manifest:
-                raise ValueError(
+                raise CheckpointError(
                     f"--resume: the replications in {self.folder} belong to another experiment "
                     f"(scenario, seed or grid differ: {_difference(earlier, manifest)}); "
                     "run without --resume to start afresh"

@@ -27,6 +27,10 @@ WORKER_LOST = (
 )
 
 
+class SchedulerError(ValueError):
+    """A Dask scheduler that cannot be reached; the message is for the user."""
+
+
 class WorkerLost(RuntimeError):
     """A worker process died while running tasks (killed, out of memory, crashed).
 
@@ -146,7 +150,7 @@ def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Any]:
     try:
         client = Client(scheduler, timeout="20s")
     except (OSError, TimeoutError) as exc:
-        raise ValueError(f"--scheduler: cannot connect to {scheduler} ({exc})") from None
+        raise SchedulerError(f"--scheduler: cannot connect to {scheduler} ({exc})") from None
     with client:
         yield _Dask(client)
 

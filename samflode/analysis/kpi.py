@@ -5,7 +5,7 @@ in the window. Those still waiting at the horizon are censored: a lead-time mean
 waits only, while a "share within the rule" counts everyone who had the full rule period before the
 horizon, and a wait that never ended (or ended in a drop-out) counts as outside the rule. Outcome
 shares are among cohort members whose follow-up fell before the horizon. Nothing here looks at
-live model objects (DESIGN.md: one direction of flow).
+live model objects.
 """
 
 from __future__ import annotations
@@ -193,7 +193,7 @@ def utilisation_kpis(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
 
 
 def compute_kpis(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
-    """Every KPI of one replication, by name (the names in DESIGN.md's contract)."""
+    """Every KPI of one replication, by name (the names of the public contract, README "KPIs")."""
     out: dict[str, float] = {}
     out.update(flow_kpis(log, scenario))
     out.update(lead_time_kpis(log, scenario))

@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from samflode.cli.errors import fail, run_errors
+from samflode.cli.errors import fail, run_errors, warn
 from samflode.cli.render import (
     console,
     print_checks,
@@ -26,7 +26,7 @@ from samflode.cli.render import (
     print_sweep,
     progress_bar,
 )
-from samflode.config.loader import BUNDLED_DIR, ScenarioError, load_scenario
+from samflode.config.loader import BUNDLED_DIR, ScenarioError, load_scenario, uncited_in_file
 from samflode.execution.runner import REPLICATIONS_DIR, run_to_directory
 from samflode.experiments.comparison import DEFAULT_TARGET_HALF_WIDTH, compare
 from samflode.experiments.sweep import (
@@ -283,6 +283,14 @@ def validate(scenario: Annotated[Path, typer.Argument(help="scenario YAML")]) ->
     except ScenarioError as exc:
         raise fail(str(exc)) from None
     console.print(f"{scenario}: valid scenario {sc.name!r}", highlight=False)
+    uncited = uncited_in_file(scenario)
+    if uncited:
+        more = f" … and {len(uncited) - 8} more" if len(uncited) > 8 else ""
+        shown = ", ".join(uncited[:8]) + more
+        warn(
+            f"{scenario}: {len(uncited)} number(s) carry no source or assumption: {shown} "
+            "(write {value: …, source: …} or {value: …, assumption: …}; see docs/sources.md)"
+        )
 
 
 def dashboard_command(port: int) -> list[str]:

@@ -32,6 +32,12 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+def warn(message: str) -> None:
+    """Print ``message`` as a warning on stderr (as text, never markup)."""
+    text = f"[bold yellow]warning:[/] {escape(message)}"
+    err_console.print(text, highlight=False, soft_wrap=True)
+
+
 @contextmanager
 def run_errors(out: Path) -> Iterator[None]:
     """Turn what can go wrong during a run into exit code 2 (or 130 for Ctrl-C) and a message."""

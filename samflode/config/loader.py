@@ -205,6 +205,21 @@ def find_scenario(path: str | Path) -> Path:
     return path
 
 
+def uncited_in_file(path: str | Path) -> list[str]:
+    """Dotted paths of the numbers in a scenario file (and its ``extends:`` chain) with neither a
+    source nor an assumption on them or above them; ScenarioError if the file cannot be read.
+    """
+    path = find_scenario(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read scenario file ({exc})") from None
+    raw = _read_raw(text, str(path))
+    raw = _resolve_extends(raw, str(path), path.resolve().parent, seen=(str(path),))
+    clean, provenance = split_provenance(raw)
+    return uncited_numbers(clean, provenance)
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a scenario file or bundled design; raise ScenarioError with a user message.
 

@@ -1,6 +1,6 @@
 """The samflode dashboard: pick designs, change key numbers, run, and compare them side by side.
 
-Thin by design (DESIGN.md): scenarios are loaded, validated and run by :mod:`sim`; figures come
+Thin by design: scenarios are loaded, validated and run by :mod:`samflode`; figures come
 from :mod:`samflode.report.plots`; this file only lays out widgets and results. Start it with
 ``samflode dashboard`` or ``make dashboard``.
 """

@@ -1,4 +1,4 @@
-"""Dashboard-only figures and the KPI table, drawn from numbers :mod:`sim` computed.
+"""Dashboard-only figures and the KPI table, drawn from numbers :mod:`samflode` computed.
 
 The four comparison figures come from :mod:`samflode.report.plots` unchanged (so the page shows what
 ``samflode compare`` writes). Here are the two that only the page has, as Plotly figures (staff

@@ -1,4 +1,4 @@
-"""Display labels in English and Swedish. Keys stay stable snake_case (STYLE §5); labels change.
+"""Display labels in English and Swedish. Keys stay stable snake_case; labels change.
 
 English KPI labels come from :mod:`samflode.report.labels` (the CLI's); Swedish ones are here, with
 the proper spelling of the domain words from GLOSSARY.md. A missing Swedish label falls back to

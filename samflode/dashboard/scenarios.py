@@ -1,9 +1,9 @@
 """Scenarios for the dashboard: the bundled designs, uploads, edited variants, and YAML round trips.
 
-Everything here goes through :mod:`sim`'s loader and schema: an upload is parsed only with
-:func:`samflode.parse_scenario` (safe YAML, size cap, ``extends:`` only inside the bundled folder),
-and a variant is built with ``Scenario.model_validate(dump)`` so it is validated exactly like a
-file. No Streamlit here, so the page logic can be tested without a page.
+Everything here goes through :mod:`samflode.config`'s loader and schema: an upload is parsed only
+with :func:`samflode.parse_scenario` (safe YAML, size cap, ``extends:`` only inside the bundled
+folder), and a variant is built with ``Scenario.model_validate(dump)`` so it is validated exactly
+like a file. No Streamlit here, so the page logic can be tested without a page.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every design is run with the same experiment seed. Streams are keyed by (seed, replication, source
 name), never by scenario values, so replication r of every design sees the same arrivals, needs and
-personal durations (common random numbers, STYLE §3). The difference between two designs is then
+personal durations (common random numbers). The difference between two designs is then
 estimated per replication, value(S_i, r) − value(S_1, r), and its Student-t 95 % CI is usually much
 narrower than that of the difference of two independent means, because the shared noise cancels.
 

@@ -5,7 +5,7 @@ intervention type, difficulty, own meeting durations, patience, and the uniform 
 outcomes — is drawn when the participant arrives, each from its own stream named after the target
 group and the attribute (``"sjuka.triage_duration"``). The k-th participant of a group therefore
 gets the same draws in every design that has that attribute: common random numbers hold even when
-designs route people through different stages (STYLE §3). A new kontrakt after a failure draws its
+designs route people through different stages. A new kontrakt after a failure draws its
 durations from separate ``"<group>.restart.*"`` streams for the same reason.
 """
 

@@ -1,4 +1,4 @@
-"""Display labels for KPI keys. Keys are stable snake_case; labels are for people (STYLE §5)."""
+"""Display labels for KPI keys. Keys are stable snake_case; labels are for people."""
 
 from __future__ import annotations
 

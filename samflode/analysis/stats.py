@@ -16,6 +16,9 @@ import pandas as pd
 from scipy import stats
 
 SUMMARY_COLUMNS = ["kpi", "mean", "ci_low", "ci_high", "n"]
+# KPI name prefixes and names whose values cannot be negative.
+NON_NEGATIVE = ("days_", "cost_", "utilisation_")
+COUNTS = frozenset({"arrivals", "exits", "in_system_end"})
 # Default precision target: a 95 % CI half-width within 5 % of the mean.
 DEFAULT_TARGET_HALF_WIDTH = 0.05
 COMPARISON_COLUMNS = (
@@ -30,10 +33,33 @@ COMPARISON_COLUMNS = (
 )
 
 
+def kpi_range(kpi: str) -> tuple[float, float]:
+    """The values a KPI can take: shares in [0, 1]; counts, days, costs, utilisation ≥ 0."""
+    if kpi.startswith("share_"):
+        return 0.0, 1.0
+    if kpi.startswith(NON_NEGATIVE) or kpi in COUNTS:
+        return 0.0, math.inf
+    return -math.inf, math.inf
+
+
+def difference_range(kpi: str) -> tuple[float, float]:
+    """The values a paired difference of ``kpi`` can take (e.g. [−1, 1] for a share)."""
+    low, high = kpi_range(kpi)
+    return low - high, high - low
+
+
 def confidence_interval(
-    values: Iterable[float], level: float = 0.95
+    values: Iterable[float],
+    level: float = 0.95,
+    bounds: tuple[float, float] = (-math.inf, math.inf),
 ) -> tuple[float, float, float, int]:
-    """Mean and Student-t confidence interval of replication values, ignoring NaN."""
+    """Mean and Student-t confidence interval of replication values, ignoring NaN.
+
+    The interval is intersected with ``bounds``, the values the KPI can take: with few
+    replications a t-interval of a share near 1 can reach past 100 % ("97.0 % [92.4 – 101.5 %]")
+    and one of a count below 0. The mean lies within the bounds, so cutting the impossible part
+    never lowers the coverage; it only stops the table showing values that cannot occur.
+    """
     x = np.asarray([v for v in values if v is not None and not np.isnan(v)], dtype=float)
     n = len(x)
     if n == 0:
@@ -42,14 +68,20 @@ def confidence_interval(
     if n == 1:
         return mean, np.nan, np.nan, 1
     half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / np.sqrt(n))
-    return mean, mean - half, mean + half, n
+    low, high = bounds
+    return mean, max(mean - half, low), min(mean + half, high), n
 
 
-def summarise(kpis: pd.DataFrame) -> pd.DataFrame:
-    """Per KPI of long KPIs (``kpi, value``): mean, 95 % CI low/high and n, KPIs in first order."""
+def summarise(kpis: pd.DataFrame, *, within_range: bool = True) -> pd.DataFrame:
+    """Per KPI of long KPIs (``kpi, value``): mean, 95 % CI low/high and n, KPIs in first order.
+
+    CIs are cut to the KPI's range (:func:`kpi_range`) unless ``within_range`` is false, as the
+    precision check needs: a cut interval is narrower than the t-interval's real half-width.
+    """
     rows = []
     for kpi, group in kpis.groupby("kpi", sort=False):
-        mean, low, high, n = confidence_interval(group["value"])
+        bounds = kpi_range(str(kpi)) if within_range else (-math.inf, math.inf)
+        mean, low, high, n = confidence_interval(group["value"], bounds=bounds)
         rows.append({"kpi": kpi, "mean": mean, "ci_low": low, "ci_high": high, "n": n})
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
@@ -73,8 +105,10 @@ def paired_comparison(kpis: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
         block = wide.xs(kpi, level="kpi")
         first = block[names[0]]
         for name in names:
-            mean, low, high, _ = confidence_interval(block[name])
-            diff, diff_low, diff_high, _ = confidence_interval(block[name] - first)
+            mean, low, high, _ = confidence_interval(block[name], bounds=kpi_range(kpi))
+            diff, diff_low, diff_high, _ = confidence_interval(
+                block[name] - first, bounds=difference_range(kpi)
+            )
             rows.append(
                 {
                     "kpi": kpi,

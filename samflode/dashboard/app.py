@@ -180,12 +180,17 @@ def _designs(ui: dict) -> list[tuple[str, Scenario]] | None:
 
 
 def _results(key: tuple, lang: str) -> None:
-    designs, seed, replications = key
+    designs, seed, replications, quick_run = key
     comparison = runs.cached_run(designs, seed, replications)
     names = comparison.names
-    st.subheader(t("results", lang))
-    st.caption(t("summary_line", lang, n=len(names), r=replications, s=seed))
-    st.markdown(f"**{t('kpi_table', lang)}**")
+    # A quick run is labelled wherever its numbers appear: banner, headings, captions, file names.
+    tag = f" ({t('quick_tag', lang)})" if quick_run else ""
+    suffix = "-quick" if quick_run else ""
+    st.subheader(t("results", lang) + tag)
+    if quick_run:
+        st.warning(t("quick_banner", lang))
+    st.caption(t("summary_line", lang, n=len(names), r=replications, s=seed) + tag)
+    st.markdown(f"**{t('kpi_table', lang)}{tag}**")
     st.table(figures.kpi_table(comparison.table, names, lang))
     pngs = runs.cached_pngs(designs, seed, replications)
     for name, title in (
@@ -194,35 +199,36 @@ def _results(key: tuple, lang: str) -> None:
         ("costs.png", "costs_fig"),
         ("queues.png", "queues"),
     ):
-        st.markdown(f"**{t(title, lang)}**")
+        st.markdown(f"**{t(title, lang)}{tag}**")
         st.image(pngs[name], width="stretch")
-    st.markdown(f"**{t('utilisation', lang)}**")
+    st.markdown(f"**{t('utilisation', lang)}{tag}**")
     st.plotly_chart(
         figures.utilisation_figure(comparison.table, names, lang), key="utilisation_chart"
     )
-    st.markdown(f"**{t('flows', lang)}**")
+    st.markdown(f"**{t('flows', lang)}{tag}**")
     flows = runs.cached_flows(designs, seed, replications)
     for i, (name, flow) in enumerate(zip(names, flows, strict=True)):
         st.plotly_chart(figures.flow_figure(flow, name, lang), key=f"flow_chart_{i}")
-    st.markdown(f"**{t('downloads', lang)}**")
+    st.markdown(f"**{t('downloads', lang)}{tag}**")
     columns = st.columns(4)
     columns[0].download_button(
-        "comparison.csv",
+        f"comparison{suffix}.csv",
         comparison.table.to_csv(index=False, float_format="%.10g"),
-        file_name="comparison.csv",
+        file_name=f"comparison{suffix}.csv",
         mime="text/csv",
         key="dl_csv",
     )
     columns[1].download_button(
-        "events.parquet",
+        f"events{suffix}.parquet",
         lambda: runs.events_parquet(designs, seed, replications),
-        file_name="events.parquet",
+        file_name=f"events{suffix}.parquet",
         mime="application/octet-stream",
         key="dl_events",
     )
     for i, (name, data) in enumerate(pngs.items()):
+        shown = name.replace(".png", f"{suffix}.png")
         columns[2].download_button(
-            name, data, file_name=name, mime="image/png", key=f"dl_png_{i}"
+            shown, data, file_name=shown, mime="image/png", key=f"dl_png_{i}"
         )
     for i, text in enumerate(designs):
         columns[3].download_button(
@@ -247,7 +253,8 @@ def main() -> None:
         variants = _designs(ui)
         key = None
         if variants is not None:
-            key = (tuple(scenario_yaml(s) for _, s in variants), ui["seed"], ui["replications"])
+            designs = tuple(scenario_yaml(s) for _, s in variants)
+            key = (designs, ui["seed"], ui["replications"], ui["quick"])
         if ui["run"] and key is not None:
             bar = st.progress(0.0, text=t("running", lang))
             # The bar lives outside the cached function. Streamlit records st calls made inside
@@ -260,7 +267,7 @@ def main() -> None:
                 page.run(bar.progress, done / total, text=text)
 
             try:
-                runs.cached_run(*key, _progress=report)
+                runs.cached_run(*key[:3], _progress=report)
             except ValueError as exc:
                 st.error(str(exc))
             else:

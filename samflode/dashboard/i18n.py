@@ -70,6 +70,13 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Quick run (horizon 200 days, warm-up at most 50)",
         "sv": "Snabbkörning (horisont 200 dagar, uppvärmning högst 50)",
     },
+    "quick_banner": {
+        "en": "Quick run: a 200-day horizon for a first look. These are not final figures — "
+        "untick the quick run and press Run for the full horizon.",
+        "sv": "Snabbkörning: 200 dagars horisont för en första titt. Detta är inte slutliga "
+        "siffror — avmarkera snabbkörningen och tryck på Kör för hela horisonten.",
+    },
+    "quick_tag": {"en": "quick run, not final", "sv": "snabbkörning, ej slutligt"},
     "run": {"en": "Run", "sv": "Kör"},
     "running": {"en": "Simulating…", "sv": "Simulerar…"},
     "edit": {"en": "Edit parameters", "sv": "Ändra parametrar"},

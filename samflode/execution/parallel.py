@@ -112,6 +112,18 @@ class _Dask:
             self.client.cancel(list(pending))
 
 
+def _quiet_dask() -> None:
+    """Keep Dask's INFO messages (scheduler start, worker registration …) off the terminal.
+
+    distributed sets its own loggers to INFO when it is first imported, whatever the application
+    configured; unless samflode runs with debug logging (``samflode -v``), only its warnings and
+    errors are shown.
+    """
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        for name in ("distributed", "dask"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
 @contextmanager
 def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Any]:
     """Yield something tasks can be submitted to.
@@ -133,6 +145,7 @@ def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Any]:
         return
     from distributed import Client, LocalCluster
 
+    _quiet_dask()
     if scheduler == "local":
         cluster = LocalCluster(
             n_workers=workers,

@@ -27,6 +27,7 @@ from samflode.analysis.stats import (
     DEFAULT_TARGET_HALF_WIDTH,
     paired_comparison,
     replications_needed,
+    summarise,
 )
 from samflode.analysis.warmup import mser5
 from samflode.config.scenario import Scenario
@@ -105,7 +106,8 @@ class Comparison:
         """
         rows = []
         for result in self.results:
-            for row in result.summary().itertuples(index=False):
+            # The t-interval's own half-width: one cut to the KPI's range would look narrower.
+            for row in summarise(result.kpis, within_range=False).itertuples(index=False):
                 half, relative, needed = replications_needed(
                     row.mean, row.ci_low, row.ci_high, int(row.n), target_half_width
                 )

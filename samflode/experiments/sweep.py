@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from samflode.analysis.kpi import kpi_names
-from samflode.analysis.stats import SUMMARY_COLUMNS, confidence_interval
+from samflode.analysis.stats import SUMMARY_COLUMNS, confidence_interval, kpi_range
 from samflode.config.loader import ScenarioError
 from samflode.config.scenario import Scenario
 from samflode.config.variants import variant
@@ -141,7 +141,8 @@ def sweep(
     for i, (grid, _) in enumerate(points):
         per_rep = [values[keys[i, r]] for r in range(replications)]
         for kpi in dict.fromkeys(k for kp in per_rep for k in kp):
-            mean, low, high, n = confidence_interval(kp.get(kpi, math.nan) for kp in per_rep)
+            column = (kp.get(kpi, math.nan) for kp in per_rep)
+            mean, low, high, n = confidence_interval(column, bounds=kpi_range(kpi))
             rows.append(grid | {"kpi": kpi, "mean": mean, "ci_low": low, "ci_high": high, "n": n})
     return pd.DataFrame(rows, columns=[a.key for a in axes] + SUMMARY_COLUMNS)
 

@@ -48,6 +48,24 @@ def test_run_two_designs_gives_a_comparison_table_with_numbers():
     assert len(at.get("plotly_chart")) == 3  # utilisation + one Sankey per design
     assert len(at.get("image")) == 4  # the four figures of samflode compare
     assert len(at.get("download_button")) == 8  # csv, parquet, 4 PNGs, 2 YAML
+    # A quick run says so wherever its numbers appear, never looking like final figures.
+    assert any("not final figures" in w.value for w in at.warning)
+    assert "(quick run, not final)" in at.subheader[0].value
+    results = ("**Key figures", "**Lead", "**Down")
+    headings = [m.value for m in at.markdown if m.value.startswith(results)]
+    assert len(headings) == 3 and all("quick run, not final" in h for h in headings), headings
+
+
+def test_a_full_run_carries_no_quick_label():
+    at = _page()
+    at.multiselect(key="designs").set_value(["nacka-forum.yaml", "silo-baseline.yaml"])
+    at.number_input(key="replications").set_value(2)
+    at.run()
+    at.button(key="run").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any("not final" in w.value for w in at.warning)
+    assert "quick" not in at.subheader[0].value
 
 
 def test_results_are_cached_across_pages(monkeypatch):

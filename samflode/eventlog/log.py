@@ -63,6 +63,8 @@ for _member in Event:
     setattr(Kind, _member.name, _member.value)
 
 
+# ``value`` of a record whose event carries no number.
+NAN = float("nan")
 COLUMNS = ("time", "participant", "group", "event", "stage", "resource", "detail", "value")
 FRAME_COLUMNS = ("replication", *COLUMNS)
 CATEGORICAL = ("group", "event", "stage", "resource", "detail")

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 import simpy
 
 from samflode.config.distributions import DAYS_PER_UNIT
+from samflode.config.scenario import OutcomeRule, Scenario
 from samflode.eventlog.log import Kind
-from samflode.model.staff import close_case
+from samflode.model.caseload import close_case
 
 if TYPE_CHECKING:
     from samflode.model.participant import Participant
-    from samflode.model.replication import Context
+    from samflode.model.world import World
 
 STAGE = "exit"
 FOLLOWUP_90D_DAYS = 90.0
@@ -30,14 +31,54 @@ IN_WORK_OR_STUDIES = ("work", "studies")
 NO_RETURN = ("permanent_support",)
 
 
-def draw_exit_state(ctx: Context, p: Participant) -> str:
+class ExitState:
+    """The outcome rules (looked up once per group, track and intervention), the levers on the
+    chance of work (lost continuity, long pauses), and whether follow-up is recorded.
+    """
+
+    __slots__ = ("scenario", "continuity", "pauses", "adjusted", "follow_up", "_rules")
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.continuity = scenario.continuity
+        self.pauses = scenario.pauses
+        self.adjusted = scenario.pauses is not None or scenario.continuity is not None
+        self.follow_up = scenario.exit.follow_up
+        self._rules: dict[tuple[str, str, str], OutcomeRule] = {}
+
+    def outcome_rule(self, group: str, track: str, intervention: str) -> OutcomeRule:
+        """Cached lookup of the first matching outcome rule (validated to exist)."""
+        key = (group, track, intervention)
+        rule = self._rules.get(key)
+        if rule is None:
+            rule = self.scenario.outcome_rule(group, track, intervention)
+            self._rules[key] = rule
+        return rule
+
+    def work_factor(self, p: Participant) -> float:
+        """Multiplier on the chance of an exit to work from lost continuity and long waits."""
+        factor = 1.0
+        if self.continuity is not None and p.changes:
+            factor *= self.continuity.work_factor**p.changes
+        pauses = self.pauses
+        if pauses is not None and p.waited > pauses.grace_days:
+            factor *= pauses.work_factor_per_30_days ** ((p.waited - pauses.grace_days) / 30.0)
+        return factor
+
+
+def setup(world: World) -> ExitState:
+    """The exit stage's state (every design has an exit)."""
+    return ExitState(world.scenario)
+
+
+def draw_exit_state(world: World, p: Participant) -> str:
     """The state the current kontrakt ends in, from the participant's uniform number.
 
-    Lost continuity and long waits lower the chance of work (``Context.work_factor``); the share
-    they take from work goes to "back to benefits".
+    Lost continuity and long waits lower the chance of work (:meth:`ExitState.work_factor`); the
+    share they take from work goes to "back to benefits".
     """
-    shares = ctx.outcome_rule(p.group, p.track, p.intervention).exit
-    factor = ctx.work_factor(p) if ctx.outcomes_adjusted else 1.0
+    shares = world.exit.outcome_rule(p.group, p.track, p.intervention).exit
+    factor = world.exit.work_factor(p) if world.exit.adjusted else 1.0
     if factor < 1.0 and "work" in shares:
         lost = shares["work"] * (1.0 - factor)
         shares = dict(shares)
@@ -52,13 +93,13 @@ def draw_exit_state(ctx: Context, p: Participant) -> str:
     return next(s for s, share in reversed(shares.items()) if share > 0)
 
 
-def dropout_fraction(ctx: Context, p: Participant) -> float:
+def dropout_fraction(world: World, p: Participant) -> float:
     """Where in the intervention a drop-out happens, as a share of its planned duration.
 
     The participant's uniform number, conditioned on falling in the drop-out interval, is itself
     uniform on [0, 1): no extra draw is needed and common random numbers are kept.
     """
-    rule = ctx.outcome_rule(p.group, p.track, p.intervention)
+    rule = world.exit.outcome_rule(p.group, p.track, p.intervention)
     acc = 0.0
     for state, share in rule.exit.items():
         if state == "dropout":
@@ -67,9 +108,9 @@ def dropout_fraction(ctx: Context, p: Participant) -> float:
     return 1.0
 
 
-def status_after(ctx: Context, p: Participant, state: str) -> tuple[str, str]:
+def status_after(world: World, p: Participant, state: str) -> tuple[str, str]:
     """Status at 90 days and at 6 months after an exit in ``state``."""
-    rule = ctx.outcome_rule(p.group, p.track, p.intervention)
+    rule = world.exit.outcome_rule(p.group, p.track, p.intervention)
     if state in IN_WORK_OR_STUDIES:
         s90 = state if p.u_90 < rule.keep_90d else "not_in_work"
     elif state in NO_RETURN:
@@ -85,19 +126,19 @@ def status_after(ctx: Context, p: Participant, state: str) -> tuple[str, str]:
     return s90, s6
 
 
-def leave(ctx: Context, p: Participant, state: str) -> None:
+def leave(world: World, p: Participant, state: str) -> None:
     """Record the exit and free the caseload slot."""
     p.stage = STAGE
     close_case(p)
-    del ctx.active[p.pid]
-    ctx.append((ctx.env.now, p.pid, p.group, Kind.EXITED, STAGE, "", state, p.kontrakts))
+    del world.active[p.pid]
+    world.record((world.env.now, p.pid, p.group, Kind.EXITED, STAGE, "", state, p.kontrakts))
 
 
-def follow_up(ctx: Context, p: Participant, state: str) -> Generator[simpy.Event, object, None]:
+def follow_up(world: World, p: Participant, state: str) -> Generator[simpy.Event, object, None]:
     """The follow-up records at 90 days and 6 months after an exit in ``state``."""
-    env = ctx.env
-    s90, s6 = status_after(ctx, p, state)
+    env = world.env
+    s90, s6 = status_after(world, p, state)
     yield env.timeout(FOLLOWUP_90D_DAYS)
-    ctx.append((env.now, p.pid, p.group, Kind.FOLLOWUP_90D, STAGE, "", s90, p.difficulty))
+    world.record((env.now, p.pid, p.group, Kind.FOLLOWUP_90D, STAGE, "", s90, p.difficulty))
     yield env.timeout(FOLLOWUP_6M_DAYS - FOLLOWUP_90D_DAYS)
-    ctx.append((env.now, p.pid, p.group, Kind.FOLLOWUP_6M, STAGE, "", s6, p.difficulty))
+    world.record((env.now, p.pid, p.group, Kind.FOLLOWUP_6M, STAGE, "", s6, p.difficulty))

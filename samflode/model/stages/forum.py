@@ -14,60 +14,85 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from samflode.eventlog.log import Kind
+from samflode.eventlog.log import NAN, Kind
+from samflode.model.meeting import after_work, meet
 from samflode.model.participant import TRACK_SIMPLE
-from samflode.model.staff import NAN, after_work, meet
+from samflode.model.staff import Team
 
 if TYPE_CHECKING:
     from samflode.model.participant import Participant
-    from samflode.model.replication import Context
+    from samflode.model.world import World
 
 STAGE = "forum"
 
 
-def first_meeting(ctx: Context, p: Participant) -> Generator[simpy.Event, object, bool]:
+class ForumState:
+    """Forum's teams: the Forum team, each group's intake, and the intakes cases are sent on to."""
+
+    __slots__ = ("team", "intake", "handoff_teams")
+
+    def __init__(self, team: Team, intake: dict[str, Team], handoff_teams: list[Team]) -> None:
+        self.team = team
+        self.intake = intake
+        self.handoff_teams = handoff_teams
+
+    def handoff_destination(self, current: Team, u: float) -> Team:
+        """The intake a case is sent on to: one of the other hand-off pools, chosen by ``u``."""
+        others = [team for team in self.handoff_teams if team is not current]
+        return others[min(int(u * len(others)), len(others) - 1)]
+
+
+def setup(world: World) -> ForumState:
+    """Forum's state: its team and the intakes (a silo design has one per organisation)."""
+    sc = world.scenario
+    single = world.single
+    intake = {g: single[cfg.intake or sc.forum.staff] for g, cfg in sc.groups.items()}
+    handoffs = [single[r] for r in sc.handoffs.pools] if sc.handoffs else []
+    return ForumState(single[sc.forum.staff], intake, handoffs)
+
+
+def first_meeting(world: World, p: Participant) -> Generator[simpy.Event, object, bool]:
     """Triage meeting; sets ``p.stage``; returns False if the participant gave up waiting."""
-    env = ctx.env
+    env = world.env
     p.stage = STAGE
     if p.channel == "booked":
         yield env.timeout(p.booking_delay)
-    team = ctx.intake[p.group]
-    ctx.append((env.now, p.pid, p.group, Kind.QUEUED, STAGE, team.label, "triage", NAN))
-    met = yield from meet(ctx, p, STAGE, "triage", team, p.triage_duration)
+    team = world.forum.intake[p.group]
+    world.record((env.now, p.pid, p.group, Kind.QUEUED, STAGE, team.label, "triage", NAN))
+    met = yield from meet(world, p, STAGE, "triage", team, p.triage_duration)
     for u_to, delay in p.handoffs if met else ():
         # Sent on to another organisation's intake: a write-up, a delay, a new first meeting.
-        to = ctx.handoff_destination(team, u_to)
-        ctx.append((env.now, p.pid, p.group, Kind.HANDED_OFF, STAGE, team.label, to.label, NAN))
+        to = world.forum.handoff_destination(team, u_to)
+        world.record((env.now, p.pid, p.group, Kind.HANDED_OFF, STAGE, team.label, to.label, NAN))
         if team.handoff_days > 0:
-            env.process(after_work(ctx, p, team, STAGE, team.handoff_days, held=False))
+            env.process(after_work(world, p, team, STAGE, team.handoff_days, held=False))
         yield env.timeout(delay)
         p.waited += delay
         team = to
-        ctx.append((env.now, p.pid, p.group, Kind.QUEUED, STAGE, team.label, "triage", NAN))
-        met = yield from meet(ctx, p, STAGE, "triage", team, p.triage_duration)
+        world.record((env.now, p.pid, p.group, Kind.QUEUED, STAGE, team.label, "triage", NAN))
+        met = yield from meet(world, p, STAGE, "triage", team, p.triage_duration)
         if not met:
             break
     if met:
         # The record names the route; p.track stays the need, which the outcome rules use: a
         # complex case in a design without Konsultation gets its kontrakt in the ordinary way.
-        route = p.track if ctx.konsultation_team is not None else TRACK_SIMPLE
-        ctx.append((env.now, p.pid, p.group, Kind.TRIAGED, STAGE, "", route, NAN))
+        route = p.track if world.konsultation is not None else TRACK_SIMPLE
+        world.record((env.now, p.pid, p.group, Kind.TRIAGED, STAGE, "", route, NAN))
     return met
 
 
-def kontrakt(ctx: Context, p: Participant, *, first: bool) -> Generator[simpy.Event, object, bool]:
+def kontrakt(world: World, p: Participant, *, first: bool) -> Generator[simpy.Event, object, bool]:
     """Forum-track kontrakt: a planning meeting if needed (always after a restart), then signing."""
-    env = ctx.env
+    env = world.env
     p.stage = STAGE
     if p.second_meeting or not first:
         if p.second_meeting_delay > 0:
             yield env.timeout(p.second_meeting_delay)
-        ctx.append(
-            (env.now, p.pid, p.group, Kind.QUEUED, STAGE, ctx.forum_team.label, "planning", NAN)
-        )
-        met = yield from meet(ctx, p, STAGE, "planning", ctx.forum_team, p.planning_duration)
+        team = world.forum.team
+        world.record((env.now, p.pid, p.group, Kind.QUEUED, STAGE, team.label, "planning", NAN))
+        met = yield from meet(world, p, STAGE, "planning", team, p.planning_duration)
         if not met:
             return False
     p.kontrakts += 1
-    ctx.append((env.now, p.pid, p.group, Kind.KONTRAKT_SIGNED, STAGE, "", "", p.kontrakts))
+    world.record((env.now, p.pid, p.group, Kind.KONTRAKT_SIGNED, STAGE, "", "", p.kontrakts))
     return True

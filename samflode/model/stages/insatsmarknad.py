@@ -20,13 +20,15 @@ import simpy
 
 from samflode.config.distributions import DAYS_PER_UNIT
 from samflode.config.scenario import Insatsmarknad
-from samflode.eventlog.log import Kind
-from samflode.model.staff import NAN, Team, meet, wait_patiently
+from samflode.eventlog.log import NAN, Kind
+from samflode.model.meeting import meet
+from samflode.model.resources import wait_patiently
+from samflode.model.staff import Team
 from samflode.model.stages.exit import draw_exit_state, dropout_fraction
 
 if TYPE_CHECKING:
     from samflode.model.participant import Participant
-    from samflode.model.replication import Context
+    from samflode.model.world import World
 
 STAGE = "insatsmarknad"
 SUBGOAL_STATES = ("work", "studies", "af_programme")
@@ -113,21 +115,46 @@ class Market:
         self.free[provider] += 1
 
 
-def refuses(ctx: Context, p: Participant) -> bool:
+class InsatsmarknadState:
+    """The market, the check-in durations and, with continuity losses, the pauses they cause."""
+
+    __slots__ = ("market", "checkin_duration", "continuity", "change_delay")
+
+    def __init__(self, world: World, cfg: Insatsmarknad) -> None:
+        sc = world.scenario
+        self.continuity = sc.continuity
+        self.change_delay = (
+            world.streams.sampler("continuity.delay", sc.continuity.delay)
+            if sc.continuity
+            else None
+        )
+        self.market = Market(world.env, cfg)
+        self.checkin_duration = world.streams.sampler(
+            "insatsmarknad.followup_duration", cfg.followup_duration
+        )
+
+
+def setup(world: World) -> InsatsmarknadState | None:
+    """The Insatsmarknad's state, or None for a design without one (the exit is drawn at once)."""
+    cfg = world.scenario.insatsmarknad
+    return InsatsmarknadState(world, cfg) if cfg is not None else None
+
+
+def refuses(world: World, p: Participant) -> bool:
     """Cream skimming: every provider turns this case away (flat 6-month bonus only)."""
-    cream = ctx.scenario.insatsmarknad.cream_skimming
+    cream = world.scenario.insatsmarknad.cream_skimming
     if cream is None or p.difficulty <= 1:
         return False
-    bonus = ctx.scenario.costs.bonus_6m_sek
+    bonus = world.scenario.costs.bonus_6m_sek
     if len(set(bonus.values())) > 1:
         return False  # the bonus rises with difficulty: hard cases pay, nobody is turned away
     accept = 1.0 - cream.refusal_per_difficulty_step * (p.difficulty - 1)
     return p.u_accept >= accept
 
 
-def continuity_changes(ctx: Context, p: Participant, months: float) -> int:
+def continuity_changes(world: World, p: Participant, months: float) -> int:
     """Changes of handläggare during ``months``: Poisson, by inverse CDF of ``p.u_changes``."""
-    mean = ctx.continuity.changes_per_month * months
+    mean = world.insatsmarknad.continuity.changes_per_month * months
     k = 0
     term = cum = math.exp(-mean)
     while p.u_changes >= cum and k < 100:
@@ -137,24 +164,26 @@ def continuity_changes(ctx: Context, p: Participant, months: float) -> int:
     return k
 
 
-def issue_check(ctx: Context, p: Participant) -> None:
+def issue_check(world: World, p: Participant) -> None:
     """Record the check (voucher) that comes with the kontrakt: the intervention type it is valid
     for and the provider hours it buys (hours per week × planned weeks).
     """
-    itype = ctx.scenario.insatsmarknad.types[p.intervention]
+    itype = world.scenario.insatsmarknad.types[p.intervention]
     hours = itype.hours_per_week * p.insats_duration / 7.0
-    ctx.append((ctx.env.now, p.pid, p.group, Kind.CHECK_ISSUED, STAGE, "", p.intervention, hours))
+    now = world.env.now
+    world.record((now, p.pid, p.group, Kind.CHECK_ISSUED, STAGE, "", p.intervention, hours))
 
 
-def run(ctx: Context, p: Participant) -> Generator[simpy.Event, object, str]:
+def run(world: World, p: Participant) -> Generator[simpy.Event, object, str]:
     """Find a place, run the intervention, and return the state the kontrakt ends in."""
-    env = ctx.env
-    market = ctx.market
+    env = world.env
+    stage = world.insatsmarknad
+    market = stage.market
     p.stage = STAGE
-    pid, group, itype, append = p.pid, p.group, p.intervention, ctx.append
+    pid, group, itype, append = p.pid, p.group, p.intervention, world.record
     append((env.now, pid, group, Kind.INSATS_QUEUED, STAGE, "", itype, NAN))
     assigned = False
-    if p.u_accept is not None and refuses(ctx, p):
+    if p.u_accept is not None and refuses(world, p):
         append((env.now, pid, group, Kind.INSATS_REFUSED, STAGE, "", itype, p.difficulty))
         yield env.timeout(p.placement_delay)
         p.waited += p.placement_delay
@@ -169,19 +198,19 @@ def run(ctx: Context, p: Participant) -> Generator[simpy.Event, object, str]:
             market.cancel(wanted)
             return "dropout_waiting"
         provider = wanted.value
-    itype_cfg = ctx.scenario.insatsmarknad.types[itype]
+    itype_cfg = world.scenario.insatsmarknad.types[itype]
     hours = itype_cfg.hours_per_week
     append((env.now, pid, group, Kind.INSATS_STARTED, STAGE, provider, itype, hours))
     planned = p.insats_duration
     # Changes of handläggare pause the case and lower the chance of work (001, 004 BIP).
     timeline: list[tuple[float, str, float]] = []
-    if ctx.continuity is not None:
-        n = continuity_changes(ctx, p, planned / DAYS_PER_UNIT["months"])
+    if stage.continuity is not None:
+        n = continuity_changes(world, p, planned / DAYS_PER_UNIT["months"])
         p.changes += n
         for i in range(n):
             timeline.append(((i + 1) * planned / (n + 1), Kind.HANDLAGGARE_CHANGED, 0.0))
-    state = draw_exit_state(ctx, p)
-    duration = planned * dropout_fraction(ctx, p) if state == "dropout" else planned
+    state = draw_exit_state(world, p)
+    duration = planned * dropout_fraction(world, p) if state == "dropout" else planned
     subgoal_at = itype_cfg.subgoal_at * planned
     if state in SUBGOAL_STATES and subgoal_at < duration:
         timeline.append((subgoal_at, Kind.SUBGOAL_REACHED, NAN))
@@ -195,29 +224,29 @@ def run(ctx: Context, p: Participant) -> Generator[simpy.Event, object, str]:
         if at > env.now:
             yield env.timeout(at - env.now)
         if kind == Kind.HANDLAGGARE_CHANGED:
-            delay = ctx.change_delay.draw()
+            delay = stage.change_delay.draw()
             pause += delay
             append((env.now, pid, group, kind, STAGE, "", itype, delay))
         else:
             append((env.now, pid, group, kind, STAGE, provider, itype, NAN))
     end = start + duration + pause
-    team = ctx.handlaggare.get(group)
+    team = world.handlaggare.get(group)
     if team is not None:
-        env.process(_checkins(ctx, p, team, end))
+        env.process(_checkins(world, p, team, end))
     yield env.timeout(end - env.now)
     append((env.now, pid, group, Kind.INSATS_ENDED, STAGE, provider, state, NAN))
     market.release(provider)
     return state
 
 
-def _checkins(ctx: Context, p: Participant, team: Team, end: float):  # noqa: ANN202
+def _checkins(world: World, p: Participant, team: Team, end: float):  # noqa: ANN202
     """Monthly follow-up meetings with the handläggare while the intervention runs."""
-    env = ctx.env
-    interval = ctx.scenario.insatsmarknad.followup_interval_days
+    env = world.env
+    interval = world.scenario.insatsmarknad.followup_interval_days
     while env.now + interval < end:
         yield env.timeout(interval)
-        duration = ctx.checkin_duration.draw()
+        duration = world.insatsmarknad.checkin_duration.draw()
         # A check-in that cannot be over before the intervention ends is not held.
         yield from meet(
-            ctx, p, STAGE, "checkin", team, duration, patient=False, until=end - duration
+            world, p, STAGE, "checkin", team, duration, patient=False, until=end - duration
         )

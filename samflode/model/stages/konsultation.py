@@ -13,28 +13,56 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from samflode.eventlog.log import Kind
-from samflode.model.staff import NAN, meet
+from samflode.config.distributions import DAYS_PER_UNIT
+from samflode.eventlog.log import NAN, Kind
+from samflode.model.meeting import meet
+from samflode.model.staff import Team
 
 if TYPE_CHECKING:
     from samflode.model.participant import Participant
-    from samflode.model.replication import Context
+    from samflode.model.world import World
 
 STAGE = "konsultation"
 
 
-def run(ctx: Context, p: Participant) -> Generator[simpy.Event, object, bool]:
+class KonsultationState:
+    """The multi-professional team: every role of the scenario's Konsultation, meeting together."""
+
+    __slots__ = ("team",)
+
+    def __init__(self, team: Team) -> None:
+        self.team = team
+
+
+def setup(world: World) -> KonsultationState | None:
+    """The team, or None for a design without Konsultation (complex cases then go via Forum)."""
+    sc = world.scenario
+    k = sc.konsultation
+    if k is None:
+        return None
+    coordination = sc.coordination
+    joint_minutes = coordination.joint_meeting_minutes if coordination else 0.0
+    parties = {party for r in k.roles for party in sc.staff[r].party_shares()}
+    # Documentation and reflection follow meetings that span organisations only.
+    overhead = joint_minutes * DAYS_PER_UNIT["minutes"] if len(parties) > 1 else 0.0
+    return KonsultationState(
+        Team(tuple(world.pools[r] for r in k.roles), after_meeting_days=overhead)
+    )
+
+
+def run(world: World, p: Participant) -> Generator[simpy.Event, object, bool]:
     """Hand-over, sessions and kontrakt; returns False if the participant gave up waiting."""
-    env = ctx.env
+    env = world.env
     p.stage = STAGE
-    pid, group, append = p.pid, p.group, ctx.append
+    pid, group, append = p.pid, p.group, world.record
     append((env.now, pid, group, Kind.HANDOVER, STAGE, "", "", NAN))
     if p.handover_delay > 0:
         yield env.timeout(p.handover_delay)
-    append((env.now, pid, group, Kind.QUEUED, STAGE, ctx.konsultation_team.label, "session", NAN))
+    team = world.konsultation.team
+    append((env.now, pid, group, Kind.QUEUED, STAGE, team.label, "session", NAN))
     last = len(p.session_durations) - 1
     for i, duration in enumerate(p.session_durations):
-        met = yield from meet(ctx, p, STAGE, "session", ctx.konsultation_team, duration)
+        met = yield from meet(world, p, STAGE, "session", team, duration)
         if not met:
             return False
         if i < last and p.session_intervals[i] > 0:

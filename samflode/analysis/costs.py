@@ -21,7 +21,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from samflode.config.calendar import HOURS_PER_DAY, WorkCalendar, staff_hours
+from samflode.config.calendar import HOURS_PER_DAY, shared_calendar, staff_hours
 from samflode.config.scenario import PARTIES, Scenario
 from samflode.eventlog.log import Event
 
@@ -47,7 +47,7 @@ def worked_hours(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
         return hours
     for role, rows in left.groupby(left["resource"].astype(str)):
         pool = scenario.staff[role]
-        calendar = WorkCalendar(scenario.pool_calendar(role), h)
+        calendar = shared_calendar(scenario.pool_calendar(role), h)
         starts = rows["time"].to_numpy()
         ends = starts + rows["value"].to_numpy()
         for t0, t1 in zip(starts, ends, strict=True):

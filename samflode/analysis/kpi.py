@@ -160,18 +160,10 @@ def busy_hours(log: pd.DataFrame, start: float, end: float) -> dict[str, float]:
     )
     # Meetings that started but had not ended by the horizon: the last unmatched start per
     # (participant, resource, detail) runs to the end of the window.
-    key = ["participant", "resource", "detail"]
-    n_start = starts.groupby(key, observed=True).size()
-    n_end = ends.groupby(key, observed=True).size().reindex(n_start.index, fill_value=0)
-    open_keys = n_start[n_start > n_end].index
-    if len(open_keys):
-        last = starts.groupby(key, observed=True)["time"].max().reindex(open_keys)
+    open_resources, open_starts = _unfinished_meetings(starts, ends)
+    if len(open_starts):
         running = pd.DataFrame(
-            {
-                "resource": [k[1] for k in open_keys],
-                "t0": last.to_numpy(),
-                "t1": np.full(len(open_keys), end),
-            }
+            {"resource": open_resources, "t0": open_starts, "t1": np.full(len(open_starts), end)}
         )
         intervals = pd.concat([intervals, running], ignore_index=True)
     overlap = (np.minimum(intervals["t1"], end) - np.maximum(intervals["t0"], start)).clip(lower=0)
@@ -181,6 +173,51 @@ def busy_hours(log: pd.DataFrame, start: float, end: float) -> dict[str, float]:
         for role in str(resource).split("+"):
             totals[role] = totals.get(role, 0.0) + float(hours)
     return totals
+
+
+def _unfinished_meetings(
+    starts: pd.DataFrame, ends: pd.DataFrame
+) -> tuple[list[str], np.ndarray]:
+    """Resource and start time of each meeting still running at the end of the log.
+
+    A meeting is keyed by (participant, resource, detail); a key with more starts than ends has
+    one meeting in progress, its last start. One integer per key and a sort do what a groupby
+    over three columns did, several times faster (the KPIs run once per replication).
+    """
+    both = pd.concat([starts[["resource", "detail"]], ends[["resource", "detail"]]])
+    resource_codes, resources = _codes(both["resource"])
+    detail_codes, details = _codes(both["detail"])
+    n_res, n_det = max(len(resources), 1), max(len(details), 1)
+    person = np.concatenate(
+        [starts["participant"].to_numpy(np.int64), ends["participant"].to_numpy(np.int64)]
+    )
+    # One integer per (participant, resource, detail); staff records have participant -1.
+    every_key = ((person + 1) * n_res + resource_codes) * n_det + detail_codes
+    start_keys, end_keys = every_key[: len(starts)], every_key[len(starts) :]
+    unique, n_start = np.unique(start_keys, return_counts=True)
+    ended, n_ended = np.unique(end_keys, return_counts=True)
+    n_end = np.zeros(len(unique), dtype=np.int64)
+    if len(ended):
+        at = np.minimum(np.searchsorted(ended, unique), len(ended) - 1)
+        n_end = np.where(ended[at] == unique, n_ended[at], 0)
+    open_keys = unique[n_start > n_end]
+    if not len(open_keys):
+        return [], np.empty(0)
+    times = starts["time"].to_numpy()
+    chosen = np.isin(start_keys, open_keys)
+    order = np.lexsort((times[chosen], start_keys[chosen]))
+    k, t = start_keys[chosen][order], times[chosen][order]
+    last = np.r_[k[1:] != k[:-1], True]  # the last (latest) start of each key
+    resource_of = (k[last] // n_det) % n_res
+    return [str(resources[i]) for i in resource_of], t[last]
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes and their labels: a categorical's own, or factorized."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(np.int64), column.cat.categories
+    codes, labels = pd.factorize(column.astype(str), sort=False)
+    return codes.astype(np.int64), pd.Index(labels)
 
 
 def utilisation_kpis(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import itertools
 import math
 
@@ -113,6 +114,21 @@ class WorkCalendar:
         return total * HOURS_PER_DAY
 
 
+@functools.lru_cache(maxsize=64)
+def _calendar(calendar_json: str, horizon_days: float) -> WorkCalendar:
+    return WorkCalendar(Calendar.model_validate_json(calendar_json), horizon_days)
+
+
+def shared_calendar(calendar: Calendar, horizon_days: float) -> WorkCalendar:
+    """The working calendar of ``calendar`` over ``horizon_days``, built once per process.
+
+    A WorkCalendar is never changed after it is built, so the KPIs of every replication (and
+    the model's pools with equal calendars) can share one: building it walks every day of the
+    horizon and asks the holidays package, about 10 ms for a 15-year horizon.
+    """
+    return _calendar(calendar.model_dump_json(), float(horizon_days))
+
+
 def staff_hours(scenario: Scenario) -> dict[str, float]:
     """Working hours on the method per staff pool in the analysis window [warm-up, horizon):
     headcount × the pool's working hours × its share on the method. Utilisation divides by
@@ -121,7 +137,7 @@ def staff_hours(scenario: Scenario) -> dict[str, float]:
     w, h = scenario.warmup_days, scenario.horizon_days
     out = {}
     for role, pool in scenario.staff.items():
-        calendar = WorkCalendar(scenario.pool_calendar(role), h)
+        calendar = shared_calendar(scenario.pool_calendar(role), h)
         out[role] = pool.headcount * calendar.available_hours(w, h, pool.share_on_method)
     return out
 

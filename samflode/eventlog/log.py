@@ -2,9 +2,9 @@
 
 During a run each record is one tuple appended to a list (about 0.1 µs, far below a SimPy event),
 and the list becomes a columnar pandas DataFrame once, after the run. Nothing edits or deletes a
-record. Columns: ``time`` (days), ``participant``, ``group``, ``event``, ``stage``, ``resource``
-(staff pool(s) joined by ``+``, or provider), ``detail`` and ``value`` (a number whose meaning
-depends on the event, see :class:`Event`).
+record. Columns: ``time`` (days), ``participant``, ``group``, ``event``, ``stage``, ``resource``,
+``detail`` and ``value``; what the last three mean for each event is written once, in
+:mod:`samflode.eventlog.schema`, which also checks a log against it.
 """
 
 from __future__ import annotations
@@ -17,12 +17,7 @@ import pandas as pd
 
 
 class Event(StrEnum):
-    """Kinds of record. ``value`` holds: arrived → difficulty; meeting_end → duration (days);
-    check_issued → hours of provider time the check buys;
-    insats_started → provider hours per week; handlaggare_changed → the pause it caused (days);
-    exited → number of kontrakt signed. Staff records (staff_left, staff_joined) have participant
-    −1, stage ``staff`` and the pool in ``resource``.
-    """
+    """Kinds of record; the meaning of each one's columns is in :mod:`samflode.eventlog.schema`."""
 
     ARRIVED = "arrived"
     QUEUED = "queued"

@@ -14,7 +14,7 @@ from typing import Any
 
 import simpy
 
-from samflode.config.calendar import WorkCalendar
+from samflode.config.calendar import shared_calendar
 from samflode.config.distributions import DAYS_PER_UNIT
 from samflode.config.scenario import Scenario
 from samflode.eventlog.log import EventLog
@@ -53,7 +53,7 @@ class World:
         self.log = EventLog()
         # Recording an event is one tuple appended to a list: the hot path's only log cost.
         self.record = self.log.records.append
-        self.calendar = WorkCalendar(scenario.calendar, scenario.horizon_days)
+        self.calendar = shared_calendar(scenario.calendar, scenario.horizon_days)
         self.calendar_enabled = self.calendar.enabled
         self.pools = _pools(self.env, scenario)
         coordination = scenario.coordination
@@ -80,13 +80,9 @@ class World:
 
 
 def _pools(env: simpy.Environment, scenario: Scenario) -> dict[str, Pool]:
-    """Every staff pool, sharing one working calendar among pools with equal calendars."""
-    calendars: dict[str, WorkCalendar] = {}
-    pools = {}
-    for role, cfg in scenario.staff.items():
-        own = scenario.pool_calendar(role)
-        key = own.model_dump_json()
-        if key not in calendars:
-            calendars[key] = WorkCalendar(own, scenario.horizon_days)
-        pools[role] = Pool(env, role, cfg, calendars[key])
-    return pools
+    """Every staff pool; pools with equal calendars share one (calendars never change)."""
+    horizon = scenario.horizon_days
+    return {
+        role: Pool(env, role, cfg, shared_calendar(scenario.pool_calendar(role), horizon))
+        for role, cfg in scenario.staff.items()
+    }

@@ -259,7 +259,6 @@ def time_average_in_system(log: pd.DataFrame, start: float, end: float) -> float
     return float((t1 - t0).clip(lower=0).sum() / (end - start))
 
 
-LEAD_TIMES = ("first_meeting", "kontrakt", "konsultation", "insats_wait")
 
 
 def lead_time_samples(log: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:

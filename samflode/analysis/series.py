@@ -146,15 +146,6 @@ def queue_length(log: pd.DataFrame, stage: str, *, horizon_days: float) -> pd.Se
     return series.rename("waiting")
 
 
-def queue_lengths(log: pd.DataFrame, *, horizon_days: float) -> pd.DataFrame:
-    """:func:`queue_length` of every stage in long form: ``day, stage, waiting``."""
-    frames = [
-        queue_length(log, stage, horizon_days=horizon_days).reset_index().assign(stage=stage)
-        for stage in STAGES
-    ]
-    return pd.concat(frames, ignore_index=True)[["day", "stage", "waiting"]]
-
-
 def in_system(log: pd.DataFrame, *, horizon_days: float) -> pd.Series:
     """Participants in the system per day, arrival to exit (time average; mean over replications).
 

@@ -50,7 +50,6 @@ class Checkpoint:
 
     def __init__(self, folder: str | Path, manifest: dict, *, resume: bool) -> None:
         self.folder = Path(folder)
-        self.manifest = manifest
         path = self.folder / MANIFEST
         if resume and path.exists():
             earlier = json.loads(path.read_text(encoding="utf-8"))

@@ -122,7 +122,7 @@ class GroupDraws:
     def __init__(self, scenario: Scenario, streams: Streams, group: str) -> None:
         self.scenario = scenario
         self.group = group
-        cfg = self.cfg = scenario.groups[group]
+        cfg = scenario.groups[group]
         self.streams = streams
         g = group
 

@@ -16,6 +16,7 @@ from collections.abc import Generator, Iterator
 
 import simpy
 
+from samflode.config.distributions import Exponential
 from samflode.config.scenario import Scenario
 from samflode.eventlog.log import NAN, EventLog, Kind
 from samflode.model.caseload import open_case
@@ -69,9 +70,7 @@ def arrivals(world: World, group: str, draws: GroupDraws) -> Generator[simpy.Eve
         env.process(participant(world, p, draws))
 
 
-def _exponential_days(mean_days: float):  # noqa: ANN202 - a distribution spec
-    from samflode.config.distributions import Exponential
-
+def _exponential_days(mean_days: float) -> Exponential:
     return Exponential(dist="exponential", mean=mean_days, unit="days")
 
 

@@ -21,11 +21,10 @@ class Servers:
     waiting claimant, or frees it. Invariant: servers are free only when nobody waits.
     """
 
-    __slots__ = ("env", "capacity", "free", "waiting")
+    __slots__ = ("env", "free", "waiting")
 
     def __init__(self, env: simpy.Environment, capacity: int) -> None:
         self.env = env
-        self.capacity = capacity
         self.free = capacity
         self.waiting: deque[simpy.Event] = deque()
 

@@ -34,11 +34,12 @@ is shown in full at the end of this page) and Swedish terms in GLOSSARY.md (the 
   time as the cost basis) are listed in README: *Modelling assumptions visible in the code*.
 
 #### 3. Data and sources
-- Every number in a scenario file carries a `source:` (seed file and section) or an
-  `assumption:` with a reason; the seeds give designs, rules and payment structures, most volumes
-  and durations are assumptions from the domain briefs (README: *Scenario files*).
-- AMiA site scenarios are checked against calibration targets with sources
-  (`calibration/targets/`).
+- Every number in a scenario file carries a `source:` (a document and its section, listed in
+  `docs/sources.md`: Nacka 2008, AMiA 2013, Järfälla 2013, Gränsgångare 2022) or an
+  `assumption:` with a reason; the documents give designs, rules and payment structures, most
+  volumes and durations are samflode's own assumptions (README: *Scenario files*).
+- The AMiA site outcomes measured in AMiA 2013 are written down as calibration targets with their
+  sources; the model is **not yet calibrated** against them (a later version fits it).
 
 #### 4. Experimentation
 - Replications with a fixed seed; one named random stream per source of variability, so every
@@ -57,10 +58,10 @@ is shown in full at the end of this page) and Swedish terms in GLOSSARY.md (the 
   replications give the same figures as the command line.
 
 #### 6. Verification and validation
-- Queueing theory: stages configured as M/M/c queues are checked against Erlang C, and numbers
-  in system against Little's law; conservation (arrivals = exits + in system) on every run;
+- Queueing theory: stages configured as M/M/c, M/G/1 and M/M/c+M queues are checked against
+  Erlang C, Pollaczek–Khinchine and Erlang A, and numbers in system against Little's law; conservation (arrivals = exits + in system) on every run;
   same seed → identical event log whatever the number of workers; deterministic pathways,
   extreme cases, property-based tests (README: *Verification*).
-- Validation against observed data is limited to the AMiA calibration targets; other designs
-  rest on stated assumptions and are for comparison, not forecasting.
+- There is no validation against observed data yet: the designs rest on stated assumptions and
+  are for comparison, not forecasting.
 """

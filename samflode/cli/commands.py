@@ -48,7 +48,8 @@ app = typer.Typer(
 )
 DEFAULT_SCENARIO = "nacka-forum.yaml"
 # Every core by default (the CLI; the Python API defaults to one process).
-DEFAULT_WORKERS = max(1, min(512, os.cpu_count() or 1))
+# The cores this process may run on (a container's CPU set, not the machine's count).
+DEFAULT_WORKERS = max(1, min(512, len(os.sched_getaffinity(0))))
 SCHEDULER_HELP = (
     "Dask scheduler: 'local' starts a local cluster of WORKERS processes, tcp://HOST:PORT uses an "
     "existing one (default: a process pool of WORKERS processes)"

@@ -59,9 +59,10 @@ is shown in full at the end of this page) and Swedish terms in GLOSSARY.md (the 
 
 #### 6. Verification and validation
 - Queueing theory: stages configured as M/M/c, M/G/1 and M/M/c+M queues are checked against
-  Erlang C, Pollaczek–Khinchine and Erlang A, and numbers in system against Little's law; conservation (arrivals = exits + in system) on every run;
-  same seed → identical event log whatever the number of workers; deterministic pathways,
-  extreme cases, property-based tests (README: *Verification*).
+  Erlang C, Pollaczek–Khinchine and Erlang A, and numbers in system against Little's law;
+  conservation (arrivals = exits + in system) on every run; same seed → identical event log
+  whatever the number of workers; deterministic pathways, extreme cases, property-based tests
+  (README: *Verification*).
 - There is no validation against observed data yet: the designs rest on stated assumptions and
   are for comparison, not forecasting.
 """

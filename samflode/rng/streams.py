@@ -31,13 +31,20 @@ class Streams:
     def __init__(self, seed: int, replication: int) -> None:
         self.seed = seed
         self.replication = replication
-        self._used: set[str] = set()
+        self._used: dict[int, str] = {}
 
     def generator(self, name: str) -> np.random.Generator:
-        """Return the generator for ``name``; asking twice is a bug (two users, one stream)."""
-        if name in self._used:
-            raise ValueError(f"random stream {name!r} requested twice")
-        self._used.add(name)
+        """Return the generator for ``name``; asking twice is a bug (two users, one stream).
+
+        Two names with the same CRC-32 would share a stream without anyone noticing; with about a
+        hundred names that is unlikely (about 1 in 10⁶), and it is checked here as cheaply.
+        """
+        key = zlib.crc32(name.encode("utf-8"))
+        other = self._used.get(key)
+        if other is not None:
+            why = "requested twice" if other == name else f"has the same key as {other!r}"
+            raise ValueError(f"random stream {name!r} {why}")
+        self._used[key] = name
         return stream(self.seed, self.replication, name)
 
     def sampler(self, name: str, spec: _Spec) -> Sampler:

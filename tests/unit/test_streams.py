@@ -32,3 +32,13 @@ def test_streams_differ_by_replication_and_name_and_never_repeat():
     streams.generator("x")
     with pytest.raises(ValueError, match="requested twice"):
         streams.generator("x")
+
+
+def test_two_names_with_one_key_are_refused(monkeypatch):
+    # CRC-32 collisions are rare but real ("plumless" and "buckeroo" share one); a shared stream
+    # would correlate two sources of variability silently.
+    assert zlib.crc32(b"plumless") == zlib.crc32(b"buckeroo")
+    streams = Streams(1, 0)
+    streams.generator("plumless")
+    with pytest.raises(ValueError, match="same key as 'plumless'"):
+        streams.generator("buckeroo")

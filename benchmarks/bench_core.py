@@ -239,7 +239,7 @@ def run_samflode(
         extra["model"] += t1 - t0
         extra["to_frame"] += t2 - t1
         extra["compute_kpis"] += t3 - t2
-        extra["records"] += len(log.records)
+        extra["records"] += len(log)
         del log
         if st is not None:
             st.add(samflode_stats(frame))
@@ -499,8 +499,8 @@ def part2(args: argparse.Namespace) -> None:
         t0 = time.perf_counter()
         log = run_replication(scenario, seed=args.seed, replication=0)
         seconds.append(time.perf_counter() - t0)
-        events = len(log.records)
-        participants = sum(1 for rec in log.records if rec[3] == Event.ARRIVED)
+        events = len(log)
+        participants = sum(1 for kind in log.columns[3] if kind == Event.ARRIVED)
         del log
     best = min(seconds)
     print(

@@ -34,7 +34,7 @@ def open_case(world: World, p: Participant) -> Generator[simpy.Event, object, bo
                 pool.caseload.withdraw(claim)
                 return False
         p.slot = pool.caseload
-    world.record((env.now, p.pid, p.group, _OPENED, p.stage, pool.role, "", NAN))
+    world.record(env.now, p.pid, p.group, _OPENED, p.stage, pool.role, "", NAN)
     return True
 
 

@@ -90,9 +90,9 @@ def meet(
         duration *= max(learning_factor(pool, now) for pool in team.pools)
     resource = team.label
     append = world.record
-    append((env.now, p.pid, p.group, _START, stage, resource, detail, NAN))
+    append(env.now, p.pid, p.group, _START, stage, resource, detail, NAN)
     yield env.timeout(duration)
-    append((env.now, p.pid, p.group, _END, stage, resource, detail, duration))
+    append(env.now, p.pid, p.group, _END, stage, resource, detail, duration)
     if team.plain:
         single.servers.release()
     elif team.after_meeting_days > 0:
@@ -119,10 +119,10 @@ def after_work(
         if pending:
             yield pending[0] if len(pending) == 1 else env.all_of(pending)
     append = world.record
-    append((env.now, p.pid, p.group, _START, stage, team.label, "coordination", NAN))
+    append(env.now, p.pid, p.group, _START, stage, team.label, "coordination", NAN)
     yield env.timeout(duration)
     release(team)
-    append((env.now, p.pid, p.group, _END, stage, team.label, "coordination", duration))
+    append(env.now, p.pid, p.group, _END, stage, team.label, "coordination", duration)
 
 
 def release(team: Team) -> None:

@@ -79,7 +79,7 @@ def participant(world: World, p: Participant, draws: GroupDraws) -> Generator:
     env = world.env
     sc = world.scenario
     world.active[p.pid] = p
-    world.record((env.now, p.pid, p.group, Kind.ARRIVED, "arrival", "", p.channel, p.difficulty))
+    world.record(env.now, p.pid, p.group, Kind.ARRIVED, "arrival", "", p.channel, p.difficulty)
     if p.channel == "direct_konsultation":
         p.track = TRACK_COMPLEX
     else:
@@ -115,7 +115,7 @@ def participant(world: World, p: Participant, draws: GroupDraws) -> Generator:
             state = "permanent_support"
             break
         p.restarts += 1
-        world.record((env.now, p.pid, p.group, Kind.RESTARTED, p.stage, "", p.track, p.restarts))
+        world.record(env.now, p.pid, p.group, Kind.RESTARTED, p.stage, "", p.track, p.restarts)
         draws.redraw_for_restart(p)
         first = False
     exit_stage.leave(world, p, state)
@@ -124,7 +124,7 @@ def participant(world: World, p: Participant, draws: GroupDraws) -> Generator:
 
 
 def _drop_out(world: World, p: Participant) -> Generator:
-    world.record((world.env.now, p.pid, p.group, Kind.DROPPED_OUT, p.stage, "", "", NAN))
+    world.record(world.env.now, p.pid, p.group, Kind.DROPPED_OUT, p.stage, "", "", NAN)
     exit_stage.leave(world, p, "dropout")
     if world.exit.follow_up:
         yield from exit_stage.follow_up(world, p, "dropout")
@@ -159,12 +159,12 @@ def run_replication(scenario: Scenario, *, seed: int, replication: int) -> Event
         world.env.run(until=horizon)
     for pid in sorted(world.active):
         p = world.active[pid]
-        world.record((horizon, pid, p.group, Kind.IN_SYSTEM_AT_END, p.stage, "", "", NAN))
+        world.record(horizon, pid, p.group, Kind.IN_SYSTEM_AT_END, p.stage, "", "", NAN)
     if log.isEnabledFor(logging.DEBUG):
         log.debug(
             "replication %d: %d records, %d in system at end",
             replication,
-            len(world.log.records),
+            len(world.log),
             len(world.active),
         )
     return world.log

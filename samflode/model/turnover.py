@@ -44,8 +44,8 @@ def _vacancy(world: World, pool: Pool, vacancy: float, learning_days: float):  #
     claim = pool.servers.seize_first()
     if claim is not None:
         yield claim  # the leaver finishes the meeting in hand
-    world.record((env.now, -1, "", _LEFT, "staff", pool.role, "", vacancy))
+    world.record(env.now, -1, "", _LEFT, "staff", pool.role, "", vacancy)
     yield env.timeout(vacancy)
     pool.servers.release()
     pool.learners.append(env.now + learning_days)
-    world.record((env.now, -1, "", _JOINED, "staff", pool.role, "", NAN))
+    world.record(env.now, -1, "", _JOINED, "staff", pool.role, "", NAN)

@@ -51,8 +51,8 @@ class World:
         self.env = simpy.Environment()
         self.streams = Streams(seed, replication)
         self.log = EventLog()
-        # Recording an event is one tuple appended to a list: the hot path's only log cost.
-        self.record = self.log.records.append
+        # Recording an event appends to the log's eight columns: the hot path's only log cost.
+        self.record = self.log.record
         self.calendar = shared_calendar(scenario.calendar, scenario.horizon_days)
         self.calendar_enabled = self.calendar.enabled
         self.pools = _pools(self.env, scenario)

@@ -131,7 +131,7 @@ def leave(world: World, p: Participant, state: str) -> None:
     p.stage = STAGE
     close_case(p)
     del world.active[p.pid]
-    world.record((world.env.now, p.pid, p.group, Kind.EXITED, STAGE, "", state, p.kontrakts))
+    world.record(world.env.now, p.pid, p.group, Kind.EXITED, STAGE, "", state, p.kontrakts)
 
 
 def follow_up(world: World, p: Participant, state: str) -> Generator[simpy.Event, object, None]:
@@ -139,6 +139,6 @@ def follow_up(world: World, p: Participant, state: str) -> Generator[simpy.Event
     env = world.env
     s90, s6 = status_after(world, p, state)
     yield env.timeout(FOLLOWUP_90D_DAYS)
-    world.record((env.now, p.pid, p.group, Kind.FOLLOWUP_90D, STAGE, "", s90, p.difficulty))
+    world.record(env.now, p.pid, p.group, Kind.FOLLOWUP_90D, STAGE, "", s90, p.difficulty)
     yield env.timeout(FOLLOWUP_6M_DAYS - FOLLOWUP_90D_DAYS)
-    world.record((env.now, p.pid, p.group, Kind.FOLLOWUP_6M, STAGE, "", s6, p.difficulty))
+    world.record(env.now, p.pid, p.group, Kind.FOLLOWUP_6M, STAGE, "", s6, p.difficulty)

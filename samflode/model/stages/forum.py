@@ -58,18 +58,18 @@ def first_meeting(world: World, p: Participant) -> Generator[simpy.Event, object
     if p.channel == "booked":
         yield env.timeout(p.booking_delay)
     team = world.forum.intake[p.group]
-    world.record((env.now, p.pid, p.group, Kind.QUEUED, STAGE, team.label, "triage", NAN))
+    world.record(env.now, p.pid, p.group, Kind.QUEUED, STAGE, team.label, "triage", NAN)
     met = yield from meet(world, p, STAGE, "triage", team, p.triage_duration)
     for u_to, delay in p.handoffs if met else ():
         # Sent on to another organisation's intake: a write-up, a delay, a new first meeting.
         to = world.forum.handoff_destination(team, u_to)
-        world.record((env.now, p.pid, p.group, Kind.HANDED_OFF, STAGE, team.label, to.label, NAN))
+        world.record(env.now, p.pid, p.group, Kind.HANDED_OFF, STAGE, team.label, to.label, NAN)
         if team.handoff_days > 0:
             env.process(after_work(world, p, team, STAGE, team.handoff_days, held=False))
         yield env.timeout(delay)
         p.waited += delay
         team = to
-        world.record((env.now, p.pid, p.group, Kind.QUEUED, STAGE, team.label, "triage", NAN))
+        world.record(env.now, p.pid, p.group, Kind.QUEUED, STAGE, team.label, "triage", NAN)
         met = yield from meet(world, p, STAGE, "triage", team, p.triage_duration)
         if not met:
             break
@@ -77,7 +77,7 @@ def first_meeting(world: World, p: Participant) -> Generator[simpy.Event, object
         # The record names the route; p.track stays the need, which the outcome rules use: a
         # complex case in a design without Konsultation gets its kontrakt in the ordinary way.
         route = p.track if world.konsultation is not None else TRACK_SIMPLE
-        world.record((env.now, p.pid, p.group, Kind.TRIAGED, STAGE, "", route, NAN))
+        world.record(env.now, p.pid, p.group, Kind.TRIAGED, STAGE, "", route, NAN)
     return met
 
 
@@ -89,10 +89,10 @@ def kontrakt(world: World, p: Participant, *, first: bool) -> Generator[simpy.Ev
         if p.second_meeting_delay > 0:
             yield env.timeout(p.second_meeting_delay)
         team = world.forum.team
-        world.record((env.now, p.pid, p.group, Kind.QUEUED, STAGE, team.label, "planning", NAN))
+        world.record(env.now, p.pid, p.group, Kind.QUEUED, STAGE, team.label, "planning", NAN)
         met = yield from meet(world, p, STAGE, "planning", team, p.planning_duration)
         if not met:
             return False
     p.kontrakts += 1
-    world.record((env.now, p.pid, p.group, Kind.KONTRAKT_SIGNED, STAGE, "", "", p.kontrakts))
+    world.record(env.now, p.pid, p.group, Kind.KONTRAKT_SIGNED, STAGE, "", "", p.kontrakts)
     return True

@@ -171,7 +171,7 @@ def issue_check(world: World, p: Participant) -> None:
     itype = world.scenario.insatsmarknad.types[p.intervention]
     hours = itype.hours_per_week * p.insats_duration / 7.0
     now = world.env.now
-    world.record((now, p.pid, p.group, Kind.CHECK_ISSUED, STAGE, "", p.intervention, hours))
+    world.record(now, p.pid, p.group, Kind.CHECK_ISSUED, STAGE, "", p.intervention, hours)
 
 
 def run(world: World, p: Participant) -> Generator[simpy.Event, object, str]:
@@ -181,10 +181,10 @@ def run(world: World, p: Participant) -> Generator[simpy.Event, object, str]:
     market = stage.market
     p.stage = STAGE
     pid, group, itype, append = p.pid, p.group, p.intervention, world.record
-    append((env.now, pid, group, Kind.INSATS_QUEUED, STAGE, "", itype, NAN))
+    append(env.now, pid, group, Kind.INSATS_QUEUED, STAGE, "", itype, NAN)
     assigned = False
     if p.u_accept is not None and refuses(world, p):
-        append((env.now, pid, group, Kind.INSATS_REFUSED, STAGE, "", itype, p.difficulty))
+        append(env.now, pid, group, Kind.INSATS_REFUSED, STAGE, "", itype, p.difficulty)
         yield env.timeout(p.placement_delay)
         p.waited += p.placement_delay
         assigned = True
@@ -200,7 +200,7 @@ def run(world: World, p: Participant) -> Generator[simpy.Event, object, str]:
         provider = wanted.value
     itype_cfg = world.scenario.insatsmarknad.types[itype]
     hours = itype_cfg.hours_per_week
-    append((env.now, pid, group, Kind.INSATS_STARTED, STAGE, provider, itype, hours))
+    append(env.now, pid, group, Kind.INSATS_STARTED, STAGE, provider, itype, hours)
     planned = p.insats_duration
     # Changes of handläggare pause the case and lower the chance of work (001, 004 BIP).
     timeline: list[tuple[float, str, float]] = []
@@ -226,15 +226,15 @@ def run(world: World, p: Participant) -> Generator[simpy.Event, object, str]:
         if kind == Kind.HANDLAGGARE_CHANGED:
             delay = stage.change_delay.draw()
             pause += delay
-            append((env.now, pid, group, kind, STAGE, "", itype, delay))
+            append(env.now, pid, group, kind, STAGE, "", itype, delay)
         else:
-            append((env.now, pid, group, kind, STAGE, provider, itype, NAN))
+            append(env.now, pid, group, kind, STAGE, provider, itype, NAN)
     end = start + duration + pause
     team = world.handlaggare.get(group)
     if team is not None:
         env.process(_checkins(world, p, team, end))
     yield env.timeout(end - env.now)
-    append((env.now, pid, group, Kind.INSATS_ENDED, STAGE, provider, state, NAN))
+    append(env.now, pid, group, Kind.INSATS_ENDED, STAGE, provider, state, NAN)
     market.release(provider)
     return state
 

@@ -55,11 +55,11 @@ def run(world: World, p: Participant) -> Generator[simpy.Event, object, bool]:
     env = world.env
     p.stage = STAGE
     pid, group, append = p.pid, p.group, world.record
-    append((env.now, pid, group, Kind.HANDOVER, STAGE, "", "", NAN))
+    append(env.now, pid, group, Kind.HANDOVER, STAGE, "", "", NAN)
     if p.handover_delay > 0:
         yield env.timeout(p.handover_delay)
     team = world.konsultation.team
-    append((env.now, pid, group, Kind.QUEUED, STAGE, team.label, "session", NAN))
+    append(env.now, pid, group, Kind.QUEUED, STAGE, team.label, "session", NAN)
     last = len(p.session_durations) - 1
     for i, duration in enumerate(p.session_durations):
         met = yield from meet(world, p, STAGE, "session", team, duration)
@@ -68,5 +68,5 @@ def run(world: World, p: Participant) -> Generator[simpy.Event, object, bool]:
         if i < last and p.session_intervals[i] > 0:
             yield env.timeout(p.session_intervals[i])
     p.kontrakts += 1
-    append((env.now, pid, group, Kind.KONTRAKT_SIGNED, STAGE, "", "", p.kontrakts))
+    append(env.now, pid, group, Kind.KONTRAKT_SIGNED, STAGE, "", "", p.kontrakts)
     return True

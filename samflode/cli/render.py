@@ -112,8 +112,8 @@ def print_checks(comparison: Comparison, target_half_width: float) -> None:
             limit = " (at the search limit: the run may be too short to tell)" * row.at_search_limit
             err_console.print(
                 f"[bold yellow]warning:[/] {row.scenario}: MSER-5 on the daily number in the "
-                f"system (replication 0) suggests a warm-up of {row.mser5_warmup_days:g} days; "
-                f"the scenario uses {row.warmup_days:g}{limit}",
+                "system (mean over replications) suggests a warm-up of "
+                f"{row.mser5_warmup_days:g} days; the scenario uses {row.warmup_days:g}{limit}",
                 highlight=False,
                 soft_wrap=True,
             )

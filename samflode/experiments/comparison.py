@@ -131,15 +131,15 @@ class Comparison:
     def warmup_check(self) -> pd.DataFrame:
         """MSER-5 warm-up per design, next to the fixed ``warmup_days`` the design uses.
 
-        The series is the daily (time-averaged) number of participants in the system in
-        replication 0, from day 0 to the horizon. ``warmup_too_short`` is true when MSER-5 would
-        cut more days than the scenario does; ``at_search_limit`` when its minimum sits at half the
-        horizon, i.e. the run is too short to see the end of the transient.
+        The series is the daily (time-averaged) number of participants in the system, averaged
+        over the replications, from day 0 to the horizon. ``warmup_too_short`` is true when MSER-5
+        would cut more days than the scenario does; ``at_search_limit`` when its minimum sits at
+        half the horizon, i.e. the run is too short to see the end of the transient.
         """
         rows = []
         for result in self.results:
             sc = result.scenario
-            series = result.digest.in_system_first
+            series = result.digest.in_system_mean
             try:
                 cut = mser5(series.to_numpy())
             except ValueError as exc:
@@ -152,7 +152,8 @@ class Comparison:
                     "scenario": sc.name,
                     "warmup_days": sc.warmup_days,
                     "mser5_warmup_days": suggested,
-                    "series": "participants in system, daily mean, replication 0",
+                    "series": "participants in system, daily mean over "
+                    f"{result.digest.replications} replications",
                     "series_days": len(series),
                     "at_search_limit": at_limit,
                     "warmup_too_short": bool(suggested > sc.warmup_days),

@@ -47,7 +47,9 @@ def learning_factor(pool: Pool, now: float) -> float:
     """How much longer this pool's meetings take while newcomers learn (1 = no newcomers)."""
     if not pool.learners:
         return 1.0
-    pool.learners = [end for end in pool.learners if end > now]
+    # Newcomers still learning, at most one per post: with frequent turnover a newcomer can leave
+    # again while learning, so only the latest ``headcount`` newcomers can still be there.
+    pool.learners = [end for end in pool.learners if end > now][-pool.headcount :]
     return 1.0 + (pool.slowdown - 1.0) * len(pool.learners) / pool.headcount
 
 

@@ -1,4 +1,7 @@
-"""Every bundled design validates, runs, conserves participants and keeps common random numbers."""
+"""Every bundled design validates, runs, conserves participants and keeps common random numbers.
+
+What the designs cost is checked against a hand computation in ``test_costs_oracle.py``.
+"""
 
 from __future__ import annotations
 
@@ -46,8 +49,6 @@ def test_bundled_scenario_runs_and_conserves(path, runs):
     events, kpis = runs[path.stem]
     assert kpis["arrivals"] > 100
     assert kpis["arrivals"] == kpis["exits"] + kpis["in_system_end"]
-    parties = sum(kpis[f"cost_{p}_sek"] for p in ("fk", "af", "region", "municipality"))
-    assert parties == pytest.approx(kpis["cost_total_sek"], rel=1e-9)
 
 
 def test_all_designs_see_the_same_arrivals(runs):

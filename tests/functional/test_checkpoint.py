@@ -28,10 +28,6 @@ SEED = 7
 REPS = 4
 
 
-class Interrupt(Exception):
-    """Stands in for Ctrl-C or a lost worker in the middle of a run."""
-
-
 def _short(data: dict, name: str) -> Scenario:
     return Scenario.model_validate(
         data | {"name": name, "horizon_days": 150.0, "warmup_days": 20.0}
@@ -49,14 +45,6 @@ def designs() -> list[Scenario]:
 @pytest.fixture(scope="module")
 def uninterrupted(designs):
     return compare(designs, seed=SEED, replications=REPS, keep_events=True)
-
-
-def _stop_at(n: int):
-    def progress(done: int, _total: int) -> None:
-        if done == n:
-            raise Interrupt
-
-    return progress
 
 
 def test_digest_from_workers_equals_digest_from_the_log(designs):
@@ -103,16 +91,18 @@ def test_compare_without_event_logs_gives_the_same_comparison(designs, uninterru
     pd.testing.assert_frame_equal(lean.warmup_check(), uninterrupted.warmup_check())
 
 
-def test_compare_resumes_to_the_uninterrupted_comparison(designs, uninterrupted, tmp_path):
+def test_compare_resumes_to_the_uninterrupted_comparison(
+    designs, uninterrupted, tmp_path, interrupt
+):
     folder = tmp_path / "replications"
-    with pytest.raises(Interrupt):
+    with pytest.raises(interrupt.Error):
         compare(
             designs,
             seed=SEED,
             replications=REPS,
             keep_events=False,
             checkpoint_dir=folder,
-            progress=_stop_at(3),
+            progress=interrupt.at(3),
         )
     finished = sorted(folder.glob("design-*/rep-*.json"))
     assert len(finished) == 3
@@ -134,11 +124,11 @@ def test_compare_resumes_to_the_uninterrupted_comparison(designs, uninterrupted,
         pd.testing.assert_frame_equal(a.digest.lead_times, b.digest.lead_times)
 
 
-def test_compare_resume_refuses_another_seed_and_keep_events(designs, tmp_path):
+def test_compare_resume_refuses_another_seed_and_keep_events(designs, tmp_path, interrupt):
     folder = tmp_path / "replications"
-    with pytest.raises(Interrupt):
+    with pytest.raises(interrupt.Error):
         compare(designs, seed=1, replications=2, keep_events=False, checkpoint_dir=folder,
-                progress=_stop_at(1))  # fmt: skip
+                progress=interrupt.at(1))  # fmt: skip
     with pytest.raises(ValueError, match="another experiment .*seed"):
         compare(designs, seed=2, replications=2, keep_events=False, checkpoint_dir=folder,
                 resume=True)  # fmt: skip
@@ -151,12 +141,14 @@ def grid():
     return parse_grid(["staff.forum_bedomare.headcount=1,3"])
 
 
-def test_sweep_resumes_to_the_uninterrupted_table(designs, grid, tmp_path):
+def test_sweep_resumes_to_the_uninterrupted_table(designs, grid, tmp_path, interrupt):
     base = designs[0]
     full = sweep(base, grid, seed=SEED, replications=3)
     folder = tmp_path / "replications"
-    with pytest.raises(Interrupt):
-        sweep(base, grid, seed=SEED, replications=3, checkpoint_dir=folder, progress=_stop_at(4))
+    with pytest.raises(interrupt.Error):
+        sweep(
+            base, grid, seed=SEED, replications=3, checkpoint_dir=folder, progress=interrupt.at(4)
+        )
     assert len(list(folder.glob("point-*/rep-*.json"))) == 4
     resumed = sweep(
         base, grid, seed=SEED, replications=3, workers=2, checkpoint_dir=folder, resume=True
@@ -196,7 +188,7 @@ def test_unknown_kpi_is_refused_with_a_suggestion(designs):
     check_kpi(designs[0], "utilisation_forum_bedomare")
 
 
-def test_cli_compare_and_sweep_resume(tmp_path, write_scenario):
+def test_cli_compare_and_sweep_resume(tmp_path, write_scenario, interrupt):
     a = write_scenario(tmp_path / "a.yaml", name="base")
     b = write_scenario(
         tmp_path / "b.yaml", name="fewer", edits={"staff.forum_bedomare.headcount": 1}
@@ -205,9 +197,9 @@ def test_cli_compare_and_sweep_resume(tmp_path, write_scenario):
     args = ["--replications", "3", "--seed", str(SEED), "--workers", "2"]
 
     out = tmp_path / "cmp"
-    with pytest.raises(Interrupt):
+    with pytest.raises(interrupt.Error):
         compare(designs, seed=SEED, replications=3, keep_events=False,
-                checkpoint_dir=out / "replications", progress=_stop_at(2))  # fmt: skip
+                checkpoint_dir=out / "replications", progress=interrupt.at(2))  # fmt: skip
     done = CliRunner().invoke(
         app, ["compare", str(a), str(b), *args, "--out", str(out), "--resume"]
     )
@@ -221,9 +213,9 @@ def test_cli_compare_and_sweep_resume(tmp_path, write_scenario):
 
     grid = ["--grid", "staff.forum_bedomare.headcount=1,2"]
     out = tmp_path / "sw"
-    with pytest.raises(Interrupt):
+    with pytest.raises(interrupt.Error):
         sweep(designs[0], parse_grid(grid[1:]), seed=SEED, replications=3,
-              checkpoint_dir=out / "replications", progress=_stop_at(3))  # fmt: skip
+              checkpoint_dir=out / "replications", progress=interrupt.at(3))  # fmt: skip
     done = CliRunner().invoke(app, ["sweep", str(a), *grid, *args, "--out", str(out), "--resume"])
     assert done.exit_code == 0, done.output
     fresh = tmp_path / "sw-fresh"

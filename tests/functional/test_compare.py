@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import copy
-import functools
 import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from scipy import stats
 from typer.testing import CliRunner
 
 from samflode import Scenario, compare, load_scenario, write_comparison
 from samflode.analysis.kpi import lead_time_samples
 from samflode.analysis.series import STAGES, daily_average, in_system, queue_length, waits
+from samflode.analysis.stats import replications_needed
 from samflode.cli.commands import app
 from samflode.eventlog.log import concat_logs, records_to_frame
 from samflode.execution.tasks import run_one
@@ -43,6 +41,8 @@ OUTPUT_FILES = (
     "queues.png",
 )
 REPLICATIONS = 5
+ASSESSORS = "staff.forum_bedomare.headcount"
+SJUKA_INFLOW = "groups.sjuka.inflow_per_week"
 
 
 def edited(base: Scenario, name: str, **paths) -> Scenario:
@@ -135,11 +135,17 @@ def test_written_files(comparison, tmp_path):
     assert list(table.columns) == CONTRACT_COLUMNS
     checks = pd.read_csv(tmp_path / "replications_check.csv")
     arrivals = checks[(checks["kpi"] == "arrivals") & (checks["scenario"] == "nacka_forum")].iloc[0]
-    hw, mean, n = arrivals["half_width"], arrivals["mean"], arrivals["n"]
-    assert n == REPLICATIONS
-    assert arrivals["relative_half_width"] == pytest.approx(hw / mean)
-    assert arrivals["replications_needed"] == max(2, math.ceil(n * (hw / (0.05 * mean)) ** 2))
-    assert bool(arrivals["target_met"]) == (hw / mean <= 0.05)
+    assert arrivals["n"] == REPLICATIONS
+    # The file reports the precision of the design's own summary (the formula is tested below).
+    summary = comparison.results[0].summary().set_index("kpi").loc["arrivals"]
+    half, relative, needed = replications_needed(
+        summary["mean"], summary["ci_low"], summary["ci_high"], REPLICATIONS, 0.05
+    )
+    assert arrivals["mean"] == pytest.approx(summary["mean"])
+    assert arrivals["half_width"] == pytest.approx(half)
+    assert arrivals["relative_half_width"] == pytest.approx(relative)
+    assert arrivals["replications_needed"] == needed
+    assert bool(arrivals["target_met"]) == (relative <= 0.05)
     warmup = pd.read_csv(tmp_path / "warmup_check.csv")
     assert list(warmup["scenario"]) == comparison.names
     assert (warmup["warmup_days"] == 30).all()
@@ -149,6 +155,37 @@ def test_written_files(comparison, tmp_path):
         if name.endswith(".png"):
             data = (tmp_path / name).read_bytes()
             assert data.startswith(b"\x89PNG") and len(data) > 10_000, name
+
+
+@pytest.mark.parametrize(
+    ("mean", "ci", "n", "target", "expected"),
+    [
+        # half-width (112 − 88)/2 = 12, relative 12/100 = 0.12; 5 · (0.12/0.05)² = 5 · 5.76 = 28.8
+        (100.0, (88.0, 112.0), 5, 0.05, (12.0, 0.12, 29)),
+        # |mean| counts: 3/60 = 0.05; 10 · (0.05/0.02)² = 10 · 6.25 = 62.5
+        (-60.0, (-63.0, -57.0), 10, 0.02, (3.0, 0.05, 63)),
+        # already precise: 20 · (0.01/0.05)² = 0.8, but never fewer than 2
+        (100.0, (99.0, 101.0), 20, 0.05, (1.0, 0.01, 2)),
+        # a KPI that is 0 in every replication meets any target with the replications it has
+        (0.0, (0.0, 0.0), 4, 0.05, (0.0, 0.0, 4)),
+        # a mean of 0 with a positive width has no relative precision
+        (0.0, (-1.0, 1.0), 4, 0.05, (1.0, math.inf, None)),
+    ],
+)
+def test_replications_needed_by_hand(mean, ci, n, target, expected):
+    half, relative, needed = replications_needed(mean, ci[0], ci[1], n, target)
+    assert (half, relative) == pytest.approx(expected[:2], rel=1e-12)
+    assert needed == expected[2]
+
+
+@pytest.mark.parametrize(
+    ("mean", "ci"),
+    [(math.nan, (math.nan, math.nan)), (7.0, (math.nan, math.nan))],  # no value; one value
+    ids=["no-replication", "one-replication"],
+)
+def test_replications_needed_without_an_interval(mean, ci):
+    half, relative, needed = replications_needed(mean, ci[0], ci[1], 1, 0.05)
+    assert math.isnan(half) and math.isnan(relative) and needed is None
 
 
 def test_comparing_a_design_with_itself_gives_zero_differences(base):
@@ -260,31 +297,13 @@ def test_series_average_over_replications_and_within_days():
 # --- the command line -------------------------------------------------------------------------
 
 
-@functools.cache
-def _default_raw() -> dict:
-    return yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
-
-
-def _write(path: Path, name: str, **changes) -> Path:
-    raw = copy.deepcopy(_default_raw())
-    raw["name"] = name
-    raw["horizon_days"] = {"value": 150, "assumption": "short test run"}
-    raw["warmup_days"] = {"value": 20, "assumption": "short test run"}
-    if "assessors" in changes:
-        raw["staff"]["forum_bedomare"]["headcount"] = changes["assessors"]
-    if "inflow" in changes:
-        raw["groups"]["sjuka"]["inflow_per_week"] = changes["inflow"]
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
-
-
 def _compare(*args: str | Path):
     return CliRunner().invoke(app, ["compare", *map(str, args)])
 
 
-def test_cli_compare_writes_every_file(tmp_path):
-    a = _write(tmp_path / "a.yaml", "four", assessors=4)
-    b = _write(tmp_path / "b.yaml", "two", assessors=2)
+def test_cli_compare_writes_every_file(tmp_path, write_scenario):
+    a = write_scenario(tmp_path / "a.yaml", name="four", edits={ASSESSORS: 4})
+    b = write_scenario(tmp_path / "b.yaml", name="two", edits={ASSESSORS: 2})
     out = tmp_path / "out"
     result = _compare(a, b, "--replications", "2", "--seed", "4", "--out", out)
     assert result.exit_code == 0, result.output
@@ -296,9 +315,9 @@ def test_cli_compare_writes_every_file(tmp_path):
     assert "Δ two" in result.output
 
 
-def test_cli_compare_bad_scenario_exits_2_and_writes_nothing(tmp_path):
-    good = _write(tmp_path / "good.yaml", "good")
-    bad = _write(tmp_path / "bad.yaml", "bad", inflow=-2)
+def test_cli_compare_bad_scenario_exits_2_and_writes_nothing(tmp_path, write_scenario):
+    good = write_scenario(tmp_path / "good.yaml", name="good")
+    bad = write_scenario(tmp_path / "bad.yaml", name="bad", edits={SJUKA_INFLOW: -2})
     out = tmp_path / "out"
     result = _compare(good, bad, "--replications", "2", "--out", out)
     assert result.exit_code == 2, result.output
@@ -310,18 +329,23 @@ def test_cli_compare_bad_scenario_exits_2_and_writes_nothing(tmp_path):
 @pytest.mark.parametrize(
     "make_args, message",
     [
-        (lambda d: [_write(d / "a.yaml", "a")], "at least two"),
-        (lambda d: [_write(d / "a.yaml", "same"), _write(d / "b.yaml", "same")], "distinct"),
+        (lambda d, w: [w(d / "a.yaml", name="a")], "at least two"),
+        (lambda d, w: [w(d / "a.yaml", name="same"), w(d / "b.yaml", name="same")], "distinct"),
         (
-            lambda d: [_write(d / "a.yaml", "a"), _write(d / "b.yaml", "b"), "--replications", "1"],
+            lambda d, w: [
+                w(d / "a.yaml", name="a"),
+                w(d / "b.yaml", name="b"),
+                "--replications",
+                "1",
+            ],
             "--replications",
         ),
-        (lambda d: [_write(d / "a.yaml", "a"), d / "missing.yaml"], "no such scenario file"),
+        (lambda d, w: [w(d / "a.yaml", name="a"), d / "missing.yaml"], "no such scenario file"),
     ],
 )
-def test_cli_compare_rejects_bad_input_with_exit_2(tmp_path, make_args, message):
+def test_cli_compare_rejects_bad_input_with_exit_2(tmp_path, write_scenario, make_args, message):
     out = tmp_path / "out"
-    result = _compare(*make_args(tmp_path), "--out", out)
+    result = _compare(*make_args(tmp_path, write_scenario), "--out", out)
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert not out.exists()

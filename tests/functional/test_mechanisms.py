@@ -1,52 +1,121 @@
-"""Each design mechanism moves its KPI in the documented direction, with common random numbers."""
+"""Each design mechanism moves its KPI in the documented direction: paired comparisons with common
+random numbers.
+
+A check runs the base design and its variants with one seed and ``n`` replications
+(:func:`samflode.compare`): replication r of every design sees the same participants, so the
+difference is estimated per replication and its paired Student-t 95 % interval (the ``diff_ci_*``
+columns) is asserted to exclude 0 on the documented side. Horizons, replications and the strength of
+each mechanism were chosen so that the difference is several half-widths away from 0 — the
+smallest |difference| / half-width seen over seeds 11–15 when the test was written is noted at each
+check ("ratio ≥ …") — so that a change of the random streams does not make a check fail by chance.
+Structural checks (which records a mechanism writes) read the event log of replication 0.
+"""
 
 from __future__ import annotations
 
-import numpy as np
+import pandas as pd
 import pytest
 
-from samflode import load_scenario
+from samflode import compare, load_scenario
 from samflode.config.scenario import Scenario
 from samflode.execution.tasks import run_one
 
-SEEDS = range(3)
+SEED = 11
 
 
 @pytest.fixture(scope="module")
-def base() -> dict:
-    data = load_scenario("samflode/scenarios/nacka-forum.yaml").model_dump()
-    data["horizon_days"] = 500.0
-    data["warmup_days"] = 60.0
-    return data
+def raw() -> dict:
+    return load_scenario("nacka-forum").model_dump()
 
 
-def run_all(data: dict) -> list[tuple]:
-    scenario = Scenario.model_validate(data)
-    return [run_one(scenario, 11, r) for r in SEEDS]
+def design(data: dict, name: str, horizon: float, warmup: float = 0.0) -> Scenario:
+    return Scenario.model_validate(
+        data | {"name": name, "horizon_days": horizon, "warmup_days": warmup}
+    )
 
 
-def mean_kpi(runs: list[tuple], name: str) -> float:
-    return float(np.nanmean([kpis[name] for _, kpis in runs]))
+def row(comparison, kpi: str, name: str) -> pd.Series:
+    return comparison.table.set_index(["kpi", "scenario"]).loc[(kpi, name)]
 
 
-def with_changes(data: dict, **changes) -> dict:
-    out = {**data}
-    out.update(changes)
-    return out
+def assert_higher(comparison, kpi: str, name: str) -> None:
+    """The paired 95 % CI of ``name`` − first design excludes 0 from above."""
+    r = row(comparison, kpi, name)
+    assert r.diff_ci_low > 0, (
+        f"{name} − {comparison.names[0]}, {kpi}: {r.diff_vs_first:.4g} "
+        f"[{r.diff_ci_low:.4g}, {r.diff_ci_high:.4g}] should be > 0"
+    )
 
 
-def test_handoffs_between_intakes_delay_the_kontrakt_and_shorter_ones_help(base):
-    silo = dict(base)
-    silo["staff"] = {**base["staff"]}
+def assert_lower(comparison, kpi: str, name: str) -> None:
+    """The paired 95 % CI of ``name`` − first design excludes 0 from below."""
+    r = row(comparison, kpi, name)
+    assert r.diff_ci_high < 0, (
+        f"{name} − {comparison.names[0]}, {kpi}: {r.diff_vs_first:.4g} "
+        f"[{r.diff_ci_low:.4g}, {r.diff_ci_high:.4g}] should be < 0"
+    )
+
+
+def per_replication(comparison, kpi: str, name: str) -> pd.Series:
+    result = comparison.results[comparison.names.index(name)]
+    kpis = result.kpis
+    return kpis[kpis["kpi"] == kpi].set_index("replication")["value"]
+
+
+# --- the designs ---------------------------------------------------------------------------------
+
+
+def market_designs(raw: dict) -> list[Scenario]:
+    """The default design and four variants, 300 days: flat bonuses with cream skimming, procured
+    programmes that open late, no coordination time, frequent changes of handläggare.
+    """
+    cream = {
+        "refusal_per_difficulty_step": 0.3,
+        "placement_delay": {"dist": "fixed", "value": 30, "unit": "days"},
+    }
+    market = raw["insatsmarknad"] | {"cream_skimming": cream}
+    flat_bonus = raw["costs"] | {"bonus_6m_sek": {1: 15000, 2: 15000, 3: 15000}}
+    late = {
+        name: p | {"available_from_days": 90.0}
+        for name, p in raw["insatsmarknad"]["providers"].items()
+    }
+    procured = raw["insatsmarknad"] | {"choice": "assigned", "providers": late}
+    churn = {
+        "changes_per_month": 0.5,
+        "work_factor": 0.8,
+        "delay": {"dist": "fixed", "value": 14, "unit": "days"},
+    }
+    h = 300.0
+    return [
+        design(raw, "base", h),
+        design(raw | {"insatsmarknad": market, "costs": flat_bonus}, "flat_bonus", h),
+        design(raw | {"insatsmarknad": procured}, "procured", h),
+        design(raw | {"coordination": None}, "no_coordination", h),
+        design(raw | {"continuity": churn}, "churn", h),
+    ]
+
+
+def scaled_bonus_with_cream_skimming(raw: dict) -> Scenario:
+    """Cream skimming, but the 6-month bonus rises with difficulty (the default 10/15/20 kSEK)."""
+    cream = {
+        "refusal_per_difficulty_step": 0.3,
+        "placement_delay": {"dist": "fixed", "value": 30, "unit": "days"},
+    }
+    return design(
+        raw | {"insatsmarknad": raw["insatsmarknad"] | {"cream_skimming": cream}}, "scaled", 300.0
+    )
+
+
+def handoff_designs(raw: dict) -> list[Scenario]:
+    """Three intake organisations (a silo): hand-offs after 1–5 days, after 2–8 weeks, or none."""
+    silo = dict(raw)
+    silo["staff"] = {**raw["staff"]}
     for role, org in (("intake_af", "af"), ("intake_fk", "fk"), ("intake_kommun", "municipality")):
         silo["staff"][role] = {"organisation": org, "headcount": 2, "share_on_method": 0.7}
+    intakes = ["intake_af", "intake_fk", "intake_kommun", "intake_af"]
     silo["groups"] = {
         name: g | {"intake": intake}
-        for (name, g), intake in zip(
-            base["groups"].items(),
-            ["intake_af", "intake_fk", "intake_kommun", "intake_af"],
-            strict=True,
-        )
+        for (name, g), intake in zip(raw["groups"].items(), intakes, strict=True)
     }
     far = silo | {
         "handoffs": {
@@ -60,159 +129,205 @@ def test_handoffs_between_intakes_delay_the_kontrakt_and_shorter_ones_help(base)
         "handoffs": far["handoffs"]
         | {"delay": {"dist": "triangular", "low": 1, "mode": 2, "high": 5, "unit": "days"}}
     }
-    none = silo
-    runs_far, runs_near, runs_none = run_all(far), run_all(near), run_all(none)
-    events = runs_far[0][0]
+    h = 200.0
+    return [design(near, "near", h), design(far, "far", h), design(silo, "none", h)]
+
+
+def pause_designs(raw: dict) -> list[Scenario]:
+    """One Forum assessor and no patience, so waits grow; 400 days, long enough for the long
+    waits to reach the 90-day follow-up. Each 30 days of waiting beyond 7 halve the chance of
+    work, or waiting does not matter.
+    """
+    short = raw | {
+        "staff": raw["staff"]
+        | {"forum_bedomare": raw["staff"]["forum_bedomare"] | {"headcount": 1}},
+        "patience": None,
+    }
+    pauses = {"grace_days": 7, "work_factor_per_30_days": 0.5}
+    return [
+        design(short | {"pauses": None}, "without", 400.0),
+        design(short | {"pauses": pauses}, "with_pauses", 400.0),
+    ]
+
+
+LEARNING_SLOWDOWN = 2.0
+
+
+def turnover_designs(raw: dict) -> list[Scenario]:
+    """Two Forum assessors; in the variant each leaves 5 times a year on average, the post stands
+    empty for 14 days and the newcomer's meetings take twice as long for 90 days.
+    """
+    staff = {**raw["staff"]}
+    staff["forum_bedomare"] = staff["forum_bedomare"] | {"headcount": 2}
+    churn = {**staff}
+    churn["forum_bedomare"] = staff["forum_bedomare"] | {
+        "turnover": {
+            "per_year": 5.0,
+            "vacancy": {"dist": "fixed", "value": 14, "unit": "days"},
+            "learning_days": 90,
+            "learning_slowdown": LEARNING_SLOWDOWN,
+        }
+    }
+    return [
+        design(raw | {"staff": staff}, "steady", 300.0, 30.0),
+        design(raw | {"staff": churn}, "turnover", 300.0, 30.0),
+    ]
+
+
+@pytest.fixture(scope="module")
+def market(raw):
+    return compare(market_designs(raw), seed=SEED, replications=5, keep_events=False)
+
+
+@pytest.fixture(scope="module")
+def market_logs(raw):
+    """Event log and KPIs of replication 0 of the market designs whose records are checked."""
+    checked = ("base", "flat_bonus", "procured", "churn")
+    return {sc.name: run_one(sc, SEED, 0) for sc in market_designs(raw) if sc.name in checked}
+
+
+@pytest.fixture(scope="module")
+def turnover(raw):
+    return compare(turnover_designs(raw), seed=SEED, replications=8, keep_events=False)
+
+
+@pytest.fixture(scope="module")
+def turnover_logs(raw):
+    return {sc.name: run_one(sc, SEED, 0) for sc in turnover_designs(raw)}
+
+
+# --- the checks ----------------------------------------------------------------------------------
+
+
+def test_handoffs_between_intakes_delay_the_kontrakt_and_shorter_ones_help(raw):
+    near, far, none = handoff_designs(raw)
+    comparison = compare([near, far, none], seed=SEED, replications=4, keep_events=False)
+    # Kontrakt later with 2–8-week hand-offs than with 1–5-day ones, and earlier without any
+    # (ratio ≥ 6 and ≥ 8).
+    assert_higher(comparison, "days_to_kontrakt_mean", "far")
+    assert_lower(comparison, "days_to_kontrakt_mean", "none")
+    events, _ = run_one(far, SEED, 0)
     handed = events[events["event"] == "handed_off"]
     assert len(handed) > 0
     assert set(handed["resource"].astype(str)) <= {"intake_af", "intake_fk", "intake_kommun"}
     assert (handed["resource"].astype(str) != handed["detail"].astype(str)).all()
-    k_far = mean_kpi(runs_far, "days_to_kontrakt_mean")
-    k_near = mean_kpi(runs_near, "days_to_kontrakt_mean")
-    k_none = mean_kpi(runs_none, "days_to_kontrakt_mean")
-    assert k_far > k_near > k_none, (k_far, k_near, k_none)
 
 
-def test_change_of_handlaggare_lowers_the_share_in_work(base):
-    steady = run_all(base | {"continuity": None})
-    churn = run_all(
-        base
-        | {
-            "continuity": {
-                "changes_per_month": 0.5,
-                "work_factor": 0.8,
-                "delay": {"dist": "fixed", "value": 14, "unit": "days"},
-            }
-        }
-    )
-    events = churn[0][0]
-    assert (events["event"] == "handlaggare_changed").sum() > 100
-    assert mean_kpi(churn, "share_work_90d") < mean_kpi(steady, "share_work_90d") - 0.03
+def test_change_of_handlaggare_lowers_the_share_in_work(market, market_logs):
+    assert_lower(market, "share_work_90d", "churn")  # ratio ≥ 3.5
+    events, _ = market_logs["churn"]
+    changes = events[events["event"] == "handlaggare_changed"]
+    assert len(changes) > 0
+    assert set(changes["stage"].astype(str)) == {"insatsmarknad"}
+    assert (changes["value"] == 14).all()  # each change pauses the case for the fixed 14 days
 
 
-def test_long_waits_lower_the_share_in_work(base):
-    short_staff = base | {
-        "staff": base["staff"]
-        | {"forum_bedomare": base["staff"]["forum_bedomare"] | {"headcount": 1}}
-    }
-    short_staff["patience"] = None
-    without = run_all(short_staff | {"pauses": None})
-    with_pauses = run_all(
-        short_staff | {"pauses": {"grace_days": 7, "work_factor_per_30_days": 0.7}}
-    )
-    assert mean_kpi(with_pauses, "share_work_90d") < mean_kpi(without, "share_work_90d") - 0.02
+def test_long_waits_lower_the_share_in_work(raw):
+    comparison = compare(pause_designs(raw), seed=SEED, replications=6, keep_events=False)
+    assert_lower(comparison, "share_work_90d", "with_pauses")  # ratio ≥ 2.8
+    # Pauses change what waiting does, not the waiting itself.
+    r = row(comparison, "days_to_first_meeting_mean", "with_pauses")
+    assert r.diff_vs_first == r.diff_ci_low == r.diff_ci_high == 0
 
 
-def test_flat_bonuses_make_providers_refuse_hard_cases(base):
-    cream = {
-        "refusal_per_difficulty_step": 0.3,
-        "placement_delay": {"dist": "fixed", "value": 30, "unit": "days"},
-    }
-    market = base["insatsmarknad"] | {"cream_skimming": cream}
-    flat = base | {
-        "insatsmarknad": market,
-        "costs": base["costs"] | {"bonus_6m_sek": {1: 15000, 2: 15000, 3: 15000}},
-    }
-    scaled = base | {"insatsmarknad": market}  # 10/15/20 kSEK by difficulty
-    runs_flat, runs_scaled = run_all(flat), run_all(scaled)
-    refused = runs_flat[0][0]
-    refused = refused[refused["event"] == "insats_refused"]
+def test_flat_bonuses_make_providers_refuse_hard_cases(raw, market, market_logs):
+    assert_higher(market, "days_waiting_for_insats_mean", "flat_bonus")  # ratio ≥ 8
+    events, _ = market_logs["flat_bonus"]
+    refused = events[events["event"] == "insats_refused"]
     assert len(refused) > 0
     assert set(refused["value"].astype(int)) <= {2, 3}  # difficulty 1 is never refused
-    for events, _ in runs_scaled:
-        assert (events["event"] == "insats_refused").sum() == 0
-    assert (
-        mean_kpi(runs_flat, "days_waiting_for_insats_mean")
-        > mean_kpi(runs_scaled, "days_waiting_for_insats_mean") + 3
-    )
+    # With the bonus rising with difficulty (the default), nobody is turned away.
+    events, _ = run_one(scaled_bonus_with_cream_skimming(raw), SEED, 0)
+    assert (events["event"] == "insats_refused").sum() == 0
 
 
-def test_procured_programmes_open_late_and_assign_without_choice(base):
-    providers = {
-        name: p | {"available_from_days": 90.0}
-        for name, p in base["insatsmarknad"]["providers"].items()
-    }
-    procured = base | {
-        "warmup_days": 0.0,
-        "insatsmarknad": base["insatsmarknad"] | {"choice": "assigned", "providers": providers},
-    }
-    events, kpis = run_one(Scenario.model_validate(procured), 3, 0)
+def test_procured_programmes_open_late_and_assign_without_choice(market, market_logs):
+    assert_higher(market, "days_waiting_for_insats_mean", "procured")  # ratio ≥ 7
+    events, _ = market_logs["procured"]
     started = events[events["event"] == "insats_started"]
     assert started["time"].min() >= 90.0
-    _, base_kpis = run_one(Scenario.model_validate(base | {"warmup_days": 0.0}), 3, 0)
-    assert kpis["days_waiting_for_insats_mean"] > base_kpis["days_waiting_for_insats_mean"] + 2
     queued = events[events["event"] == "insats_queued"].groupby("participant")["time"].min()
     first_start = started.groupby("participant")["time"].min()
     early = queued[queued < 80]
     first_waits = first_start.reindex(early.index).dropna() - early.reindex(
         first_start.reindex(early.index).dropna().index
     )
-    assert len(first_waits) > 20 and first_waits.min() >= 10.0
+    # Everyone queued before day 80 waits until the places open at day 90, at least 10 days.
+    assert len(first_waits) > 0 and first_waits.min() >= 10.0
     # No choice: for each type the first listed provider with room is used, so the first
-    # provider offering matchning (jobbhuset) takes every matchning start while it has room.
+    # provider offering matchning (jobbhuset) takes the first matchning start.
     matchning = started[started["detail"] == "matchning"]["resource"].astype(str)
     assert matchning.iloc[0] == "jobbhuset"
 
 
-def test_coordination_time_after_joint_meetings_raises_staff_utilisation(base):
-    plain = run_all(base | {"coordination": None})
-    coord = run_all(base | {"coordination": {"joint_meeting_minutes": 45, "handoff_minutes": 0}})
-    events = coord[0][0]
+def test_coordination_time_after_joint_meetings_raises_staff_utilisation(market, market_logs):
+    # The default design spends 30 minutes on coordination after each joint meeting.
+    assert_lower(market, "utilisation_konsultation_af", "no_coordination")  # ratio ≥ 9
+    events, _ = market_logs["base"]
     admin = events[(events["event"] == "meeting_end") & (events["detail"] == "coordination")]
     assert len(admin) > 0
-    assert admin["value"].iloc[0] == pytest.approx(45 / 1440)
-    assert (
-        mean_kpi(coord, "utilisation_konsultation_af")
-        > mean_kpi(plain, "utilisation_konsultation_af") + 0.05
-    )
+    assert admin["value"].to_numpy() == pytest.approx(30 / 1440)
     # Forum meetings involve one pool of one mixed organisation: no coordination after them.
     assert set(admin["stage"].astype(str)) == {"konsultation"}
 
 
-def test_staff_turnover_leaves_posts_vacant_and_slows_newcomers(base):
-    turnover = {
-        "per_year": 1.5,
-        "vacancy": {"dist": "fixed", "value": 60, "unit": "days"},
-        "learning_days": 90,
-        "learning_slowdown": 2.0,
-    }
-    staff = {**base["staff"]}
-    staff["forum_bedomare"] = staff["forum_bedomare"] | {"turnover": turnover}
-    churn = base | {"staff": staff}
-    runs_churn, runs_base = run_all(churn), run_all(base)
-    events, kpis = runs_churn[0]
+def test_coordination_cost_and_income_support_saved(raw, market, market_logs):
+    # Staff are paid either way: coordination moves time, not the staff bill (exactly, in every
+    # replication), and without coordination time it costs nothing.
+    r = row(market, "cost_staff_sek", "no_coordination")
+    assert r.diff_vs_first == r.diff_ci_low == r.diff_ci_high == 0
+    assert (per_replication(market, "cost_coordination_sek", "no_coordination") == 0).all()
+    with_time = per_replication(market, "cost_coordination_sek", "base")
+    assert (with_time > 0).all()
+    assert (with_time < per_replication(market, "cost_staff_sek", "base")).all()
+    # Income support: at most 6 months for each försörjningsstöd exit to work in the window.
+    events, kpis = market_logs["base"]
+    monthly = raw["costs"]["forsorjningsstod_per_month_sek"]
+    exited = events[(events["event"] == "exited") & (events["group"] == "forsorjningsstod")]
+    to_work = int((exited["detail"] == "work").sum())
+    assert 0 < kpis["saving_forsorjningsstod_sek"] <= 6 * monthly * to_work
+    no_support = raw | {"costs": raw["costs"] | {"forsorjningsstod_per_month_sek": 0.0}}
+    _, zero = run_one(design(no_support, "no_support", 300.0), SEED, 0)
+    assert zero["saving_forsorjningsstod_sek"] == 0
+
+
+def test_staff_turnover_leaves_posts_vacant_and_slows_newcomers(turnover, turnover_logs):
+    # Vacant posts are not paid: less staff cost in every replication.
+    steady = per_replication(turnover, "cost_staff_sek", "steady")
+    churn = per_replication(turnover, "cost_staff_sek", "turnover")
+    assert (churn < steady).all()
+    assert_lower(turnover, "cost_staff_sek", "turnover")  # ratio ≥ 3.4
+    # The rest of the team is busier and people wait longer for their first meeting: fewer meet
+    # within the 7-day rule. (The mean wait rises too, but it is heavy-tailed — a replication in
+    # which both posts are vacant at once dominates it — so its interval is far wider.)
+    assert_higher(turnover, "utilisation_forum_bedomare", "turnover")  # ratio ≥ 3.4
+    assert_lower(turnover, "share_first_meeting_within_7d", "turnover")  # ratio ≥ 3.3
+    events, kpis = turnover_logs["turnover"]
     left = events[events["event"] == "staff_left"]
     assert len(left) > 0
     assert set(left["resource"].astype(str)) == {"forum_bedomare"}
     assert (left["participant"] == -1).all()
-    # Vacant posts are not paid, and the rest of the team waits longer to meet people.
-    assert mean_kpi(runs_churn, "cost_staff_sek") < mean_kpi(runs_base, "cost_staff_sek")
-    assert mean_kpi(runs_churn, "days_to_first_meeting_mean") > mean_kpi(
-        runs_base, "days_to_first_meeting_mean"
-    )
     assert 0 <= kpis["utilisation_forum_bedomare"] <= 1
-    # Newcomers make triage meetings longer on average than the drawn durations alone.
-    triage = events[(events["event"] == "meeting_end") & (events["detail"] == "triage")]
-    base_events = runs_base[0][0]
-    base_triage = base_events[
-        (base_events["event"] == "meeting_end") & (base_events["detail"] == "triage")
-    ]
-    assert triage["value"].mean() > base_triage["value"].mean() * 1.05
     assert kpis["arrivals"] == kpis["exits"] + kpis["in_system_end"]
+    # Newcomers make meetings longer: with common random numbers each participant drew the same
+    # triage duration in both designs, so no triage is shorter and some are longer.
+    ratio = triage_ratio(turnover_logs)
+    assert ratio.min() >= 1 - 1e-12
+    assert (ratio > 1 + 1e-9).any()
 
 
-def test_coordination_cost_and_income_support_saved(base):
-    events, kpis = run_one(Scenario.model_validate(base), 5, 0)
-    _, without = run_one(Scenario.model_validate(base | {"coordination": None}), 5, 0)
-    assert 0 < kpis["cost_coordination_sek"] < kpis["cost_staff_sek"]
-    assert without["cost_coordination_sek"] == 0
-    # Staff are paid either way: coordination moves time, not the staff bill.
-    assert without["cost_staff_sek"] == pytest.approx(kpis["cost_staff_sek"])
-    monthly = base["costs"]["forsorjningsstod_per_month_sek"]
-    exited = events[(events["event"] == "exited") & (events["group"] == "forsorjningsstod")]
-    exited = exited[(exited["time"] >= base["warmup_days"]) & (exited["detail"] == "work")]
-    assert 0 < kpis["saving_forsorjningsstod_sek"] <= 6 * monthly * len(exited)
-    assert kpis["saving_forsorjningsstod_sek"] % (3 * monthly) == 0
-    no_support = base | {"costs": base["costs"] | {"forsorjningsstod_per_month_sek": 0.0}}
-    _, zero = run_one(Scenario.model_validate(no_support), 5, 0)
-    assert zero["saving_forsorjningsstod_sek"] == 0
+def triage_ratio(logs: dict) -> pd.Series:
+    """Per participant triaged in both designs: triage length with turnover / without."""
+
+    def triage(events: pd.DataFrame) -> pd.Series:
+        ends = events[(events["event"] == "meeting_end") & (events["detail"] == "triage")]
+        return ends.set_index("participant")["value"]
+
+    steady, churn = triage(logs["steady"][0]), triage(logs["turnover"][0])
+    common = steady.index.intersection(churn.index)
+    assert len(common) > 100
+    return churn[common] / steady[common]
+
+
+def test_newcomers_slow_meetings_by_at_most_the_learning_slowdown(turnover_logs):
+    assert triage_ratio(turnover_logs).max() <= LEARNING_SLOWDOWN + 1e-9

@@ -10,18 +10,11 @@ from typer.testing import CliRunner
 
 from samflode import load_scenario, simulate, write_results
 from samflode.cli.commands import app
-from samflode.config.scenario import Scenario
 from samflode.execution.checkpoint import Checkpoint
 from samflode.execution.runner import REPLICATIONS_DIR, run_to_directory
 
 DEFAULT = "samflode/scenarios/nacka-forum.yaml"
 FINAL = ("events.parquet", "kpis.csv", "summary.json")
-
-
-@pytest.fixture(scope="module")
-def small() -> Scenario:
-    data = load_scenario(DEFAULT).model_dump()
-    return Scenario.model_validate(data | {"horizon_days": 150.0, "warmup_days": 20.0})
 
 
 @pytest.fixture(scope="module")
@@ -36,14 +29,6 @@ def uninterrupted(small, tmp_path_factory):
     return out
 
 
-def assert_same_files(a, b):
-    for name in ("kpis.csv", "summary.json"):
-        assert (a / name).read_bytes() == (b / name).read_bytes(), name
-    pd.testing.assert_frame_equal(
-        pd.read_parquet(a / "events.parquet"), pd.read_parquet(b / "events.parquet")
-    )
-
-
 def test_pool_of_two_equals_one_process(small, serial):
     two = simulate(small, seed=5, replications=4, workers=2)
     pd.testing.assert_frame_equal(serial.kpis, two.kpis)
@@ -56,29 +41,25 @@ def test_dask_local_cluster_equals_process_pool(small, serial):
     pd.testing.assert_frame_equal(serial.events, dask.events)
 
 
-def test_directory_run_equals_in_memory_run(small, serial, uninterrupted, tmp_path):
+def test_directory_run_equals_in_memory_run(
+    small, serial, uninterrupted, tmp_path, assert_same_files
+):
     write_results(serial, tmp_path)
     assert_same_files(uninterrupted, tmp_path)
     # The per-replication checkpoint is gone once the final files are in place.
     assert sorted(p.name for p in uninterrupted.iterdir()) == sorted(FINAL)
 
 
-def test_directory_run_with_two_workers_is_identical(small, uninterrupted, tmp_path):
+def test_directory_run_with_two_workers_is_identical(
+    small, uninterrupted, tmp_path, assert_same_files
+):
     run_to_directory(small, tmp_path, seed=5, replications=4, workers=2)
     assert_same_files(uninterrupted, tmp_path)
 
 
-class Interrupt(Exception):
-    pass
-
-
-def test_resume_after_an_interruption(small, uninterrupted, tmp_path):
-    def stop_after_two(done, _total):
-        if done == 2:
-            raise Interrupt
-
-    with pytest.raises(Interrupt):
-        run_to_directory(small, tmp_path, seed=5, replications=4, progress=stop_after_two)
+def test_resume_after_an_interruption(small, uninterrupted, tmp_path, interrupt, assert_same_files):
+    with pytest.raises(interrupt.Error):
+        run_to_directory(small, tmp_path, seed=5, replications=4, progress=interrupt.at(2))
     written = sorted(p.name for p in (tmp_path / "replications").glob("rep-*"))
     assert written == [f"rep-{r:05d}.{ext}" for r in (0, 1) for ext in ("json", "parquet")]
     assert not any((tmp_path / name).exists() for name in FINAL)
@@ -100,13 +81,13 @@ def test_resume_after_an_interruption(small, uninterrupted, tmp_path):
     assert result.kpis.groupby("replication").size().nunique() == 1
 
 
-def test_resume_recomputes_only_a_missing_replication(small, uninterrupted, tmp_path):
-    def stop_at_end(done, total):
-        if done == total:
-            raise Interrupt
-
-    with pytest.raises(Interrupt):
-        run_to_directory(small, tmp_path, seed=5, replications=4, workers=2, progress=stop_at_end)
+def test_resume_recomputes_only_a_missing_replication(
+    small, uninterrupted, tmp_path, interrupt, assert_same_files
+):
+    with pytest.raises(interrupt.Error):  # after the last of the 4 replications
+        run_to_directory(
+            small, tmp_path, seed=5, replications=4, workers=2, progress=interrupt.at(4)
+        )
     folder = tmp_path / REPLICATIONS_DIR
     for suffix in (".parquet", ".json"):
         (folder / f"{Checkpoint.key(2)}{suffix}").unlink()
@@ -118,34 +99,28 @@ def test_resume_recomputes_only_a_missing_replication(small, uninterrupted, tmp_
     assert_same_files(uninterrupted, tmp_path)
 
 
-def test_resume_refuses_another_seed(small, tmp_path):
-    with pytest.raises(Interrupt):
-        run_to_directory(
-            small, tmp_path, seed=5, replications=2, progress=lambda d, t: _raise(Interrupt)
-        )
+def test_resume_refuses_another_seed(small, tmp_path, interrupt):
+    with pytest.raises(interrupt.Error):
+        run_to_directory(small, tmp_path, seed=5, replications=2, progress=interrupt.at(1))
     with pytest.raises(ValueError, match="another experiment .*differ: seed"):
         run_to_directory(small, tmp_path, seed=6, replications=2, resume=True)
 
 
-def test_without_resume_old_replications_are_discarded(small, uninterrupted, tmp_path):
-    with pytest.raises(Interrupt):
-        run_to_directory(
-            small, tmp_path, seed=9, replications=4, progress=lambda d, t: _raise(Interrupt)
-        )
+def test_without_resume_old_replications_are_discarded(
+    small, uninterrupted, tmp_path, interrupt, assert_same_files
+):
+    with pytest.raises(interrupt.Error):
+        run_to_directory(small, tmp_path, seed=9, replications=4, progress=interrupt.at(1))
     run_to_directory(small, tmp_path, seed=5, replications=4)
     assert_same_files(uninterrupted, tmp_path)
 
 
-def _raise(exc):
-    raise exc
-
-
-def test_cli_run_resume(tmp_path, small, uninterrupted, write_scenario):
+def test_cli_run_resume(tmp_path, write_scenario, interrupt, assert_same_files):
     path = write_scenario(tmp_path / "small.yaml")
     out = tmp_path / "out"
     # A checkpoint of two replications of the same scenario and seed, as an interrupted run leaves.
-    with pytest.raises(Interrupt):
-        run_to_directory(load_scenario(path), out, seed=5, replications=4, progress=_stop_at(2))
+    with pytest.raises(interrupt.Error):
+        run_to_directory(load_scenario(path), out, seed=5, replications=4, progress=interrupt.at(2))
     args = ["run", str(path), "--replications", "4", "--seed", "5", "--workers", "2"]
     result = CliRunner().invoke(app, [*args, "--out", str(out), "--resume"])
     assert result.exit_code == 0, result.output
@@ -155,14 +130,6 @@ def test_cli_run_resume(tmp_path, small, uninterrupted, write_scenario):
     result = CliRunner().invoke(app, [*args, "--out", str(fresh)])
     assert result.exit_code == 0, result.output
     assert_same_files(fresh, out)
-
-
-def _stop_at(n):
-    def progress(done, _total):
-        if done == n:
-            raise Interrupt
-
-    return progress
 
 
 @pytest.mark.parametrize("scheduler", ["nowhere", "127.0.0.1"])

@@ -6,21 +6,17 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from samflode import load_scenario, simulate
+from samflode import simulate
 from samflode.cli.commands import app
-from samflode.config.scenario import Scenario
 from samflode.experiments.sweep import SweepError, parse_grid, sweep, with_value
 from samflode.report.files import write_sweep
 
 DEFAULT = "samflode/scenarios/nacka-forum.yaml"
 HEADCOUNT = "staff.forum_bedomare.headcount"
 INFLOW = "groups.arbetslosa.inflow_per_week"
-
-
-@pytest.fixture(scope="module")
-def small() -> Scenario:
-    data = load_scenario(DEFAULT).model_dump()
-    return Scenario.model_validate(data | {"horizon_days": 120.0, "warmup_days": 20.0})
+# Defined in every replication whatever happens in it: counts of the cohort, costs (staff are
+# paid even with nobody to meet) and the utilisation of each pool (its working hours are > 0).
+ALWAYS_DEFINED = ("arrivals", "exits", "in_system_end", "cost_total_sek", "cost_staff_sek")
 
 
 @pytest.fixture(scope="module")
@@ -40,14 +36,21 @@ def test_one_row_per_grid_point_and_kpi(table, small):
     assert not table.duplicated([HEADCOUNT, INFLOW, "kpi"]).any()
     points = table[[HEADCOUNT, INFLOW]].drop_duplicates().itertuples(index=False, name=None)
     assert sorted(points) == [(1, 2.5), (1, 4.0), (2, 2.5), (2, 4.0)]
-    assert set(table["n"]) <= {0, 1, 2}
+    always = table[table["kpi"].isin(ALWAYS_DEFINED) | table["kpi"].str.startswith("utilisation_")]
+    assert len(always) == 4 * (len(ALWAYS_DEFINED) + len(small.staff))
+    assert (always["n"] == 2).all(), always[always["n"] != 2]
 
 
 def test_grid_point_equals_a_run_of_its_variant(table, small):
     variant = with_value(with_value(small, HEADCOUNT, 2), INFLOW, 4.0)
-    summary = simulate(variant, seed=3, replications=2).summary().set_index("kpi")
+    run = simulate(variant, seed=3, replications=2)
+    summary = run.summary().set_index("kpi")
     rows = table[(table[HEADCOUNT] == 2) & (table[INFLOW] == 4.0)].set_index("kpi")
     pd.testing.assert_frame_equal(rows[["mean", "ci_low", "ci_high"]], summary[rows.columns[2:5]])
+    # n is the number of replications in which the KPI is defined (not NaN), KPI by KPI.
+    defined = run.kpis.dropna(subset=["value"]).groupby("kpi").size()
+    expected = defined.reindex(rows.index, fill_value=0)
+    assert rows["n"].tolist() == expected.tolist()
 
 
 def test_common_random_numbers_across_grid_points(table):
@@ -98,7 +101,7 @@ def test_cli_bad_grid_exits_2(grid, message, tmp_path):
 
 
 def test_cli_sweep(tmp_path, write_scenario):
-    path = write_scenario(tmp_path / "small.yaml", horizon=100, warmup=10)
+    path = write_scenario(tmp_path / "small.yaml")
     out = tmp_path / "out"
     args = ["sweep", str(path), "--grid", f"{HEADCOUNT}=1,2", "--replications", "2"]
     result = CliRunner().invoke(app, [*args, "--workers", "1", "--kpi", "arrivals", "--out", out])

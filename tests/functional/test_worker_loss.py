@@ -4,7 +4,7 @@ The process pool turns into WorkerLost (and the run can be resumed); a Dask clus
 again on another worker. A replication is made to "die" by a stand-in for
 ``samflode.execution.tasks.run_one`` that calls ``os._exit`` in the worker process, as a SIGKILL or
 the OOM killer would end it. Pool workers are forked and inherit the stand-in; Dask's spawned
-workers import this module by name (multiprocessing hands them the test process's sys.path). """
+workers import this module by name (multiprocessing hands them the test process's sys.path)."""
 
 from __future__ import annotations
 
@@ -18,13 +18,11 @@ import pytest
 from typer.testing import CliRunner
 
 import samflode.execution.tasks
-from samflode import load_scenario, simulate
+from samflode import simulate
 from samflode.cli.commands import app
-from samflode.config.scenario import Scenario
 from samflode.execution.parallel import WorkerLost, executor, imap_unordered
 from samflode.execution.runner import REPLICATIONS_DIR, run_to_directory
 
-DEFAULT = "samflode/scenarios/nacka-forum.yaml"
 FINAL = ("events.parquet", "kpis.csv", "summary.json")
 REAL_RUN_ONE = samflode.execution.tasks.run_one
 
@@ -53,28 +51,14 @@ def die_once_at_3(marker: str, parent: int, scenario, seed, replication):
 
 
 @pytest.fixture(scope="module")
-def small() -> Scenario:
-    data = load_scenario(DEFAULT).model_dump()
-    return Scenario.model_validate(data | {"horizon_days": 60.0, "warmup_days": 0.0})
-
-
-@pytest.fixture(scope="module")
 def uninterrupted(small, tmp_path_factory):
     out = tmp_path_factory.mktemp("full")
     run_to_directory(small, out, seed=5, replications=6, workers=1)
     return out
 
 
-def assert_same_files(a: Path, b: Path) -> None:
-    for name in ("kpis.csv", "summary.json"):
-        assert (a / name).read_bytes() == (b / name).read_bytes(), name
-    pd.testing.assert_frame_equal(
-        pd.read_parquet(a / "events.parquet"), pd.read_parquet(b / "events.parquet")
-    )
-
-
 def test_killed_pool_worker_raises_worker_lost_and_resume_completes(
-    small, uninterrupted, tmp_path, monkeypatch
+    small, uninterrupted, tmp_path, monkeypatch, assert_same_files
 ):
     marker = tmp_path / "kill-replication-3"
     marker.touch()
@@ -157,9 +141,9 @@ def test_dask_worker_that_keeps_dying_raises_worker_lost(small, tmp_path, monkey
 
 
 def test_cli_reports_a_lost_worker_without_a_traceback_and_resumes(
-    small, uninterrupted, tmp_path, monkeypatch, write_scenario
+    uninterrupted, tmp_path, monkeypatch, write_scenario, assert_same_files
 ):
-    path = write_scenario(tmp_path / "small.yaml", horizon=60, warmup=0)
+    path = write_scenario(tmp_path / "small.yaml")  # the `small` scenario, as a file
     marker = tmp_path / "kill-replication-3"
     marker.touch()
     monkeypatch.setattr(

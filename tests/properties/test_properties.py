@@ -3,8 +3,9 @@
 Loader: random in-range values are accepted, out-of-range ones are refused with the field named.
 Model: on small random scenarios (Markovian queues and shortened copies of the default), waits are
 non-negative, the log runs forward in time, each participant's events are in a legal order, flow is
-conserved, utilisation and shares lie in [0, 1], party costs add up, a seed fixes the log, and more
-downstream capacity leaves the arrival records alone (common random numbers).
+conserved, utilisation and shares lie in [0, 1], a seed fixes the log, and more downstream capacity
+leaves the arrival records alone (common random numbers). The cost amounts themselves are checked
+against a hand computation in ``tests/functional/test_costs_oracle.py``.
 """
 
 from __future__ import annotations
@@ -43,9 +44,10 @@ MMC = markovian_scenario(
 # which the schema then refuses (see the report on Scenario JSON round trips).
 MMC_DUMP = MMC.model_dump(exclude={"provenance"})
 
-FAST = settings(deadline=None, max_examples=40, derandomize=True)
-SLOW = settings(deadline=None, max_examples=40, derandomize=True)
-SLOWER = settings(deadline=None, max_examples=15, derandomize=True)
+# One example costs a validation or a single short run: 40 of each. The properties that run every
+# example two or three times get fewer.
+EXAMPLES = settings(deadline=None, max_examples=40, derandomize=True)
+FEWER_EXAMPLES = settings(deadline=None, max_examples=15, derandomize=True)
 AFTER_EXIT = {"followup_90d", "followup_6m"}
 
 
@@ -177,7 +179,7 @@ def with_value(dump: dict, path: tuple, value) -> dict:
 # ---------------------------------------------------------------- loader properties
 
 
-@FAST
+@EXAMPLES
 @given(changes=valid_changes())
 def test_valid_values_are_accepted(changes):
     scenario = Scenario.model_validate(BASE_DUMP | changes)
@@ -186,12 +188,16 @@ def test_valid_values_are_accepted(changes):
         assert scenario.groups[name].channels == cfg["channels"]
     for name, pool in changes["staff"].items():
         assert scenario.staff[name].headcount == pool["headcount"]
-    assert scenario.forum.triage_duration.dist == changes["forum"]["triage_duration"]["dist"]
-    mean = scenario.forum.triage_duration.mean_days()
-    assert 0 <= mean < math.inf
+    # Distributions are kept as given: no value is clipped, rounded or reinterpreted.
+    for got, drawn in (
+        (scenario.forum.triage_duration, changes["forum"]["triage_duration"]),
+        (scenario.forum.booking_delay, changes["forum"]["booking_delay"]),
+        (scenario.patience, changes["patience"]),
+    ):
+        assert got.model_dump(exclude_none=True) == drawn
 
 
-@FAST
+@EXAMPLES
 @given(
     lam=st.floats(0, 100),
     mean=positive,
@@ -217,7 +223,7 @@ def test_valid_yaml_text_is_accepted(lam, mean, servers, complex_share, service)
 def test_out_of_range_values_are_refused_with_the_field_named(case):
     path, values, words = OUT_OF_RANGE[case]
 
-    @FAST
+    @EXAMPLES
     @given(value=values)
     def check(value):
         with pytest.raises(ValidationError) as info:
@@ -230,7 +236,7 @@ def test_out_of_range_values_are_refused_with_the_field_named(case):
     check()
 
 
-@FAST
+@EXAMPLES
 @given(
     field=st.sampled_from(["inflow", "headcount", "share"]),
     bad=st.floats(1e-6, 1e6),
@@ -369,14 +375,11 @@ def check_kpis(kpis: dict, scenario: Scenario) -> None:
         if name.startswith("utilisation_"):
             assert 0 <= value <= 1 + 1e-9, f"{name} = {value}"
     assert {f"utilisation_{role}" for role in scenario.staff} <= set(kpis)
-    parties = sum(kpis[f"cost_{p}_sek"] for p in ("fk", "af", "region", "municipality"))
-    assert math.isclose(parties, kpis["cost_total_sek"], rel_tol=1e-6, abs_tol=1e-6), (
-        f"parties {parties} != total {kpis['cost_total_sek']}"
-    )
-    assert kpis["cost_total_sek"] >= 0
+    for party in ("fk", "af", "region", "municipality"):
+        assert kpis[f"cost_{party}_sek"] >= 0, party
 
 
-@SLOW
+@EXAMPLES
 @given(recipe=recipes, seed=seeds)
 def test_model_invariants(recipe, seed):
     scenario = build(recipe)
@@ -385,7 +388,7 @@ def test_model_invariants(recipe, seed):
     check_kpis(kpis, scenario)
 
 
-@SLOWER
+@FEWER_EXAMPLES
 @given(recipe=recipes, seed=st.integers(0, 2**31))
 def test_same_seed_same_log_other_seed_other_log(recipe, seed):
     scenario = build(recipe)
@@ -435,7 +438,7 @@ def downstream_recipes(draw) -> tuple[dict, dict]:
     return base, variant
 
 
-@SLOWER
+@FEWER_EXAMPLES
 @given(pair=downstream_recipes(), seed=seeds)
 def test_downstream_capacity_leaves_arrivals_unchanged(pair, seed):
     base, variant = (build(recipe) for recipe in pair)

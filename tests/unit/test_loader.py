@@ -1,26 +1,16 @@
-"""Scenario loading: one clear error per bad file, provenance, and the duration distributions."""
+"""Scenario loading: one clear error per bad file, provenance, and citations of every number.
+
+Drawing from the duration distributions is tested in ``test_samplers.py``.
+"""
 
 from __future__ import annotations
 
-import copy
-import functools
-from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 
-from samflode.config.distributions import (
-    DAYS_PER_UNIT,
-    DIST_NAMES,
-    Empirical,
-    Exponential,
-    Fixed,
-    Gamma,
-    Lognormal,
-    Triangular,
-)
+from samflode.config.distributions import DAYS_PER_UNIT, DIST_NAMES
 from samflode.config.loader import (
     MAX_FILE_BYTES,
     MAX_NODES,
@@ -31,31 +21,20 @@ from samflode.config.loader import (
     uncited_numbers,
 )
 from samflode.config.scenario import Scenario
-from samflode.rng.samplers import Sampler
-from samflode.rng.streams import stream
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "samflode" / "scenarios"
 DEFAULT = SCENARIOS / "nacka-forum.yaml"
 
 
-@functools.cache
-def _default_raw() -> dict:
-    return yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
+@pytest.fixture
+def write_variant(tmp_path, write_scenario):
+    """Write the default scenario, unshortened, changed by ``mutate``, to ``tmp_path/bad.yaml``."""
 
+    def write(mutate) -> Path:
+        return write_scenario(tmp_path / "bad.yaml", horizon=None, warmup=None, mutate=mutate)
 
-def default_raw() -> dict:
-    """The default scenario as plain YAML data, provenance included (a fresh copy)."""
-    return copy.deepcopy(_default_raw())
-
-
-def write_variant(tmp_path: Path, mutate: Callable[[dict], None], name: str = "bad.yaml") -> Path:
-    """Write the default scenario, changed by ``mutate``, to ``tmp_path / name``."""
-    raw = default_raw()
-    mutate(raw)
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
+    return write
 
 
 def _set(*keys, value):
@@ -201,8 +180,8 @@ BAD_SCENARIOS = [
 
 
 @pytest.mark.parametrize(("mutate", "expected"), BAD_SCENARIOS)
-def test_bad_scenario_names_file_field_and_range(tmp_path, mutate, expected):
-    path = write_variant(tmp_path, mutate)
+def test_bad_scenario_names_file_field_and_range(write_variant, mutate, expected):
+    path = write_variant(mutate)
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     message = str(info.value)
@@ -213,8 +192,8 @@ def test_bad_scenario_names_file_field_and_range(tmp_path, mutate, expected):
     assert "errors.pydantic.dev" not in message, f"pydantic internals leak: {message!r}"
 
 
-def test_only_one_problem_gives_one_line(tmp_path):
-    path = write_variant(tmp_path, _set("groups", "arbetslosa", "inflow_per_week", value=-1))
+def test_only_one_problem_gives_one_line(write_variant):
+    path = write_variant(_set("groups", "arbetslosa", "inflow_per_week", value=-1))
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert len(str(info.value).splitlines()) == 1, str(info.value)
@@ -303,13 +282,13 @@ def test_parse_scenario_uses_origin():
         parse_scenario("[]", origin="custom-origin")
 
 
-def test_many_errors_are_capped(tmp_path):
+def test_many_errors_are_capped(write_variant):
     def mutate(raw: dict) -> None:
         for pool in raw["staff"].values():
             pool["headcount"] = 0
             pool["cost_per_hour_sek"] = -1
 
-    path = write_variant(tmp_path, mutate)
+    path = write_variant(mutate)
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     lines = str(info.value).splitlines()
@@ -401,7 +380,7 @@ def test_non_numbers_need_no_citation():
 
 def test_loader_keeps_provenance_on_the_scenario():
     scenario = load_scenario(DEFAULT)
-    assert scenario.provenance["rules.first_meeting_days"].startswith("source: 000_")
+    assert scenario.provenance["rules.first_meeting_days"].startswith("source: Nacka 2008")
     assert scenario.provenance["groups.arbetslosa.inflow_per_week"].startswith("assumption:")
     assert scenario.groups["arbetslosa"].inflow_per_week == pytest.approx(10.06)
 
@@ -420,78 +399,3 @@ def test_every_bundled_scenario_loads_and_cites_every_number(path):
     clean, provenance = split_provenance(yaml.safe_load(path.read_text(encoding="utf-8")))
     uncited = uncited_numbers(clean, provenance)
     assert uncited == [], f"{path.name}: numbers without source or assumption: {uncited}"
-
-
-# ---------------------------------------------------------------- distributions
-
-SPECS = [
-    Exponential(dist="exponential", mean=5.0, unit="days"),
-    Exponential(dist="exponential", mean=45.0, unit="minutes"),
-    Lognormal(dist="lognormal", mean=45.0, sd=30.0, unit="minutes"),
-    Lognormal(dist="lognormal", mean=2.0, sd=0.5, unit="weeks"),
-    Gamma(dist="gamma", mean=60.0, sd=20.0, unit="minutes"),
-    Gamma(dist="gamma", mean=3.0, sd=3.0, unit="hours"),
-    Triangular(dist="triangular", low=1.0, mode=2.0, high=7.0, unit="days"),
-    Triangular(dist="triangular", low=1.0, mode=2.0, high=3.0, unit="months"),
-    Triangular(dist="triangular", low=0.0, mode=0.0, high=4.0, unit="days"),
-    Fixed(dist="fixed", value=20.0, unit="minutes"),
-    Empirical(
-        dist="empirical", values=[0, 1, 3, 5, 7], weights=[0.5, 0.15, 0.15, 0.1, 0.1], unit="days"
-    ),
-    Empirical(dist="empirical", values=[2, 4, 9], unit="weeks"),
-]
-
-
-@pytest.mark.parametrize("spec", SPECS, ids=lambda s: f"{s.dist}-{s.unit}")
-def test_sampler_mean_matches_spec(spec):
-    sampler = Sampler(spec, stream(2026, 0, f"test.{spec.dist}.{spec.unit}"))
-    draws = np.array([sampler.draw() for _ in range(20_000)])
-    expected = spec.mean_days()
-    assert sampler.mean_days == expected
-    assert (draws >= 0).all()
-    assert abs(draws.mean() - expected) <= 0.03 * expected, (
-        f"{spec}: expected mean {expected:.6g} days, observed {draws.mean():.6g}"
-    )
-
-
-def test_sampler_is_a_pure_function_of_the_stream():
-    spec = Gamma(dist="gamma", mean=60.0, sd=20.0, unit="minutes")
-    a = Sampler(spec, stream(7, 3, "x"))
-    b = Sampler(spec, stream(7, 3, "x"))
-    c = Sampler(spec, stream(7, 4, "x"))
-    first = [a.draw() for _ in range(1000)]
-    assert first == [b.draw() for _ in range(1000)]
-    assert first != [c.draw() for _ in range(1000)]
-
-
-@pytest.mark.parametrize(
-    ("value", "unit", "days"),
-    [
-        (90.0, "minutes", 90.0 / 1440.0),
-        (1440.0, "minutes", 1.0),
-        (36.0, "hours", 1.5),
-        (3.0, "days", 3.0),
-        (2.0, "weeks", 14.0),
-        (12.0, "months", 365.2425),
-    ],
-)
-def test_unit_conversion_to_days(value, unit, days):
-    spec = Fixed(dist="fixed", value=value, unit=unit)
-    assert spec.mean_days() == pytest.approx(days, rel=1e-12)
-    sampler = Sampler(spec, stream(1, 0, "fixed"))
-    assert [sampler.draw() for _ in range(3)] == pytest.approx([days] * 3, rel=1e-12)
-
-
-def test_minutes_are_scaled_before_sampling():
-    spec = Triangular(dist="triangular", low=30.0, mode=45.0, high=90.0, unit="minutes")
-    sampler = Sampler(spec, stream(1, 0, "tri"))
-    draws = np.array([sampler.draw() for _ in range(2000)])
-    assert draws.min() >= 30.0 / 1440.0
-    assert draws.max() <= 90.0 / 1440.0
-    assert spec.mean_days() == pytest.approx(55.0 / 1440.0)
-
-
-def test_empirical_resamples_only_listed_values():
-    spec = Empirical(dist="empirical", values=[1, 2], weights=[0, 1], unit="hours")
-    sampler = Sampler(spec, stream(1, 0, "emp"))
-    assert {sampler.draw() for _ in range(600)} == {2.0 / 24.0}

@@ -10,27 +10,24 @@ GLOSSARY.md.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from samflode.config.distributions import Distribution
 
-PARTIES = ("fk", "af", "region", "municipality")
+# Each vocabulary is written once, as a Literal for the schema; the tuple is derived from it.
 Party = Literal["fk", "af", "region", "municipality"]
+Channel = Literal["walk_in", "booked", "direct_konsultation"]
+ExitState = Literal[
+    "work", "studies", "af_programme", "benefits", "permanent_support", "dropout", "restart"
+]
+PARTIES: tuple[str, ...] = get_args(Party)
+CHANNELS: tuple[str, ...] = get_args(Channel)
+EXIT_STATES: tuple[str, ...] = get_args(ExitState)
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Difficulty = Annotated[int, Field(ge=1, le=3)]
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
-CHANNELS = ("walk_in", "booked", "direct_konsultation")
-EXIT_STATES = (
-    "work",
-    "studies",
-    "af_programme",
-    "benefits",
-    "permanent_support",
-    "dropout",
-    "restart",
-)
 SHARE_TOLERANCE = 1e-6
 
 
@@ -105,7 +102,7 @@ class TargetGroup(_Frozen):
     """
 
     inflow_per_week: float = Field(ge=0, le=100_000, description="Poisson arrivals per week")
-    channels: dict[Literal["walk_in", "booked", "direct_konsultation"], Share] = Field(
+    channels: dict[Channel, Share] = Field(
         default={"walk_in": 1.0}, description="entry channel shares"
     )
     complex_share: Share = Field(description="share triaged complex in Forum → Konsultation")
@@ -299,9 +296,7 @@ class OutcomeRule(_Frozen):
     track: Literal["simple", "complex", "*"] = "*"
     intervention: str = "*"
     exit: dict[
-        Literal[
-            "work", "studies", "af_programme", "benefits", "permanent_support", "dropout", "restart"
-        ],
+        ExitState,
         Share,
     ]
     keep_90d: Share

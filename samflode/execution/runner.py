@@ -20,7 +20,7 @@ from samflode.eventlog.log import concat_logs
 from samflode.execution import tasks
 from samflode.execution.checkpoint import Checkpoint, scenario_digest
 from samflode.execution.results import Result, kpi_frame, stream_events, write_final
-from samflode.execution.units import Progress, Unit, check_counts, run_units
+from samflode.execution.units import KpiStore, Progress, Unit, check_counts, run_units
 
 REPLICATIONS_DIR = "replications"
 
@@ -70,17 +70,8 @@ def _simulate(
     return Result(scenario=scenario, seed=seed, events=events, kpis=kpis)
 
 
-class _EventStore:
+class _EventStore(KpiStore):
     """Checkpoint of a run: each replication's event log (Parquet) and then its KPIs (JSON)."""
-
-    def __init__(self, checkpoint: Checkpoint) -> None:
-        self.checkpoint = checkpoint
-
-    def done(self, keys: list[str]) -> set[str]:
-        return self.checkpoint.done(keys)
-
-    def load(self, key: str) -> dict:
-        return self.checkpoint.kpis(key)
 
     def save(self, key: str, output: dict | tuple[pd.DataFrame, dict]) -> dict:
         if isinstance(output, tuple):  # a remote worker sent its log back

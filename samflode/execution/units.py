@@ -50,7 +50,9 @@ class Store(Protocol):
 
 
 class KpiStore:
-    """A store of units whose output is their KPIs only (sweeps, plans)."""
+    """A :class:`Checkpoint` of units whose output is their KPIs (sweeps, plans); the base of the
+    stores that keep more per unit (a run's event logs, a comparison's digests).
+    """
 
     def __init__(self, checkpoint: Checkpoint) -> None:
         self.checkpoint = checkpoint

@@ -35,7 +35,7 @@ from samflode.eventlog.log import concat_logs
 from samflode.execution.checkpoint import Checkpoint, scenario_digest
 from samflode.execution.results import Result, kpi_frame
 from samflode.execution.tasks import run_one_digest
-from samflode.execution.units import Progress, Unit, check_counts, run_units
+from samflode.execution.units import KpiStore, Progress, Unit, check_counts, run_units
 
 __all__ = [
     "COMPARISON_COLUMNS",
@@ -239,14 +239,8 @@ def compare(
     return Comparison(results=tuple(results), seed=seed, replications=replications, table=table)
 
 
-class _DigestStore:
+class _DigestStore(KpiStore):
     """Checkpoint of a comparison: each replication's digest (``.npz``) and then its KPIs."""
-
-    def __init__(self, checkpoint: Checkpoint) -> None:
-        self.checkpoint = checkpoint
-
-    def done(self, keys: list[str]) -> set[str]:
-        return self.checkpoint.done(keys)
 
     def load(self, key: str) -> tuple[dict, ReplicationDigest, None]:
         replication = Checkpoint.replication(key)

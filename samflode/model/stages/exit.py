@@ -111,19 +111,19 @@ def dropout_fraction(world: World, p: Participant) -> float:
 def status_after(world: World, p: Participant, state: str) -> tuple[str, str]:
     """Status at 90 days and at 6 months after an exit in ``state``."""
     rule = world.exit.outcome_rule(p.group, p.track, p.intervention)
-    if state in IN_WORK_OR_STUDIES:
-        s90 = state if p.u_90 < rule.keep_90d else "not_in_work"
-    elif state in NO_RETURN:
-        s90 = state
-    else:
-        s90 = "work" if p.u_90 < rule.gain_90d else state
-    if s90 in IN_WORK_OR_STUDIES:
-        s6 = s90 if p.u_6m < rule.keep_6m else "not_in_work"
-    elif s90 in NO_RETURN:
-        s6 = s90
-    else:
-        s6 = "work" if p.u_6m < rule.gain_6m else s90
-    return s90, s6
+    s90 = _next_status(state, p.u_90, rule.keep_90d, rule.gain_90d)
+    return s90, _next_status(s90, p.u_6m, rule.keep_6m, rule.gain_6m)
+
+
+def _next_status(before: str, u: float, keep: float, gain: float) -> str:
+    """In work or studies it is kept with chance ``keep``; otherwise work is gained with chance
+    ``gain``, except from a state of no return.
+    """
+    if before in IN_WORK_OR_STUDIES:
+        return before if u < keep else "not_in_work"
+    if before in NO_RETURN:
+        return before
+    return "work" if u < gain else before
 
 
 def leave(world: World, p: Participant, state: str) -> None:

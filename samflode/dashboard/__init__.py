@@ -1,1 +1,1 @@
-"""The Streamlit dashboard (thin: calls sim, holds no model logic): a later issue."""
+"""The Streamlit dashboard: thin over experiments and report, it holds no model logic."""

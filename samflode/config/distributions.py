@@ -7,7 +7,8 @@ once. Drawing from a spec is :mod:`samflode.rng.samplers`' job.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import math
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -23,7 +24,32 @@ DAYS_PER_UNIT: dict[str, float] = {
 Unit = Literal["minutes", "hours", "days", "weeks", "months"]
 
 
-class _Spec(BaseModel):
+class NoBoolNumbers(BaseModel):
+    """A model whose number fields refuse ``true``/``false``.
+
+    Pydantic's lax mode reads ``horizon_days: true`` as 1.0 (and YAML reads ``yes``/``on`` as
+    true), so a slip in a scenario file would silently become a number. A boolean given to a
+    number field is handed on as the text it was written as, which the field then refuses with
+    its usual message, at the field's own place.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        changed = None
+        for name, field in cls.model_fields.items():
+            value = data.get(name)
+            if isinstance(value, bool):
+                kinds = set(get_args(field.annotation)) | {field.annotation}
+                if kinds & {int, float} and bool not in kinds:
+                    changed = changed or dict(data)
+                    changed[name] = str(value).lower()
+        return data if changed is None else changed
+
+
+class _Spec(NoBoolNumbers):
     """What every duration spec has: a unit, and no NaN or infinity anywhere."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -46,12 +72,32 @@ class Exponential(_Spec):
         return self.mean * self.scale_days
 
 
+# sd / mean of a lognormal or gamma spec: outside this range the derived parameters (gamma shape
+# (mean/sd)², lognormal σ² = log(1 + (sd/mean)²)) overflow or lose all precision.
+CV_RANGE = (1e-6, 1e3)
+
+
+def _check_ratio(mean: float, sd: float) -> None:
+    low, high = CV_RANGE
+    ratio = sd / mean
+    if not low <= ratio <= high:
+        raise ValueError(
+            f"sd / mean must be between {low:g} and {high:g} (got {ratio:.3g}); "
+            "for a duration that does not vary use dist: fixed"
+        )
+
+
 class Lognormal(_Spec):
     """Right-skewed duration given by its own mean and standard deviation (not log-scale ones)."""
 
     dist: Literal["lognormal"]
     mean: float = Field(gt=0, le=1e6)
     sd: float = Field(gt=0, le=1e6)
+
+    @model_validator(mode="after")
+    def _ratio(self) -> Lognormal:
+        _check_ratio(self.mean, self.sd)
+        return self
 
     def mean_days(self) -> float:
         """Expected value in days."""
@@ -64,6 +110,11 @@ class Gamma(_Spec):
     dist: Literal["gamma"]
     mean: float = Field(gt=0, le=1e6)
     sd: float = Field(gt=0, le=1e6)
+
+    @model_validator(mode="after")
+    def _ratio(self) -> Gamma:
+        _check_ratio(self.mean, self.sd)
+        return self
 
     def mean_days(self) -> float:
         """Expected value in days."""
@@ -118,14 +169,24 @@ class Empirical(_Spec):
                     f"weights must have one entry per value ({len(self.values)}), "
                     f"got {len(self.weights)}"
                 )
-            if sum(self.weights) <= 0:
-                raise ValueError("weights must not all be zero")
+            check_weights(self.weights)
         return self
 
     def mean_days(self) -> float:
         """Expected value in days."""
         w = np.ones(len(self.values)) if self.weights is None else np.asarray(self.weights)
         return float(np.dot(self.values, w) / w.sum()) * self.scale_days
+
+
+def check_weights(weights: list[float]) -> None:
+    """ValueError unless ``weights`` can be normalised: not all zero, and a sum that is finite
+    (``[1e308, 1e308]`` are each finite, but their sum is not, and every draw would be the last).
+    """
+    total = sum(weights)
+    if total <= 0:
+        raise ValueError("weights must not all be zero")
+    if not math.isfinite(total):
+        raise ValueError("weights are too large: their sum is not a finite number; scale them down")
 
 
 Distribution = Annotated[

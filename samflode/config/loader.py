@@ -5,11 +5,21 @@ Numbers in a scenario file carry their source. A number may be written as ``{val
 ``assumption:`` keys that cover every number inside it. The loader strips these into
 ``Scenario.provenance`` (dotted path → text) before validation, so the model only sees numbers.
 Any problem becomes a :class:`ScenarioError` naming the file, the field and the allowed range.
+
+A scenario file is untrusted input (a board's consultant mails it; the dashboard accepts uploads),
+so reading it is bounded before anything is parsed: only regular files, at most
+``MAX_FILE_BYTES`` read, YAML through :class:`StrictLoader` (no tags, no duplicate keys, at most
+``MAX_DEPTH`` levels of nesting), at most ``MAX_NODES`` values once aliases are expanded, and at
+most ``MAX_EXTENDS`` files in an ``extends:`` chain.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
+import stat
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,6 +38,13 @@ MAX_FILE_BYTES = 1_000_000
 BUNDLED_DIR = Path(str(resources.files("samflode") / "scenarios"))
 # YAML aliases (*name) can make a tiny file expand to billions of values; stop long before that.
 MAX_NODES = 1_000_000
+# The format nests about 6 levels deep; PyYAML's composer recurses per level and would hit Python's
+# recursion limit at about 500, so deeper files are refused with a message instead.
+MAX_DEPTH = 50
+# Files in one extends: chain (the bundled designs use at most 3).
+MAX_EXTENDS = 32
+# Longest rendering of a bad value echoed in a message (a 900 KB name is not echoed whole).
+MAX_ECHO = 80
 
 
 class ScenarioError(ValueError):
@@ -94,16 +111,19 @@ def parse_scenario(
     """Parse YAML text into a validated Scenario; raise ScenarioError with a user message.
 
     ``extends: other.yaml`` names a scenario in ``base_dir`` (default: the bundled scenarios)
-    whose fields this one starts from; see :func:`merge_scenarios`.
+    whose fields this one starts from; see :func:`merge_scenarios`. A bad value that came from a
+    parent file is reported against that file.
     """
-    raw = _read_raw(text, origin)
-    raw = _resolve_extends(raw, origin, base_dir or BUNDLED_DIR, seen=(origin,))
+    chain = _resolve_chain(_read_raw(text, origin), origin, base_dir or BUNDLED_DIR)
+    raw = _merge_chain(chain)
     clean, provenance = split_provenance(raw)
     clean["provenance"] = provenance
     try:
         return Scenario.model_validate(clean)
     except ValidationError as exc:
-        raise ScenarioError(format_validation_error(exc, origin)) from None
+        raise ScenarioError(
+            format_validation_error(exc, origin, blame=lambda loc: _blame(loc, chain, origin))
+        ) from None
 
 
 def merge_scenarios(base: Any, override: Any) -> Any:
@@ -125,60 +145,231 @@ def merge_scenarios(base: Any, override: Any) -> Any:
     return merged
 
 
-def _resolve_extends(raw: dict, origin: str, base_dir: Path, seen: tuple[str, ...]) -> dict:
-    parent = raw.pop("extends", None)
-    if parent is None:
-        return raw
-    if not isinstance(parent, str) or not parent.endswith((".yaml", ".yml")):
-        raise ScenarioError(f"{origin}: extends: must name a .yaml scenario file (got {parent!r})")
-    path = (base_dir / parent).resolve()
-    if base_dir.resolve() not in path.parents:
-        raise ScenarioError(
-            f"{origin}: extends: {parent!r} must be a scenario in {base_dir} (no other folders)"
-        )
-    if str(path) in seen:
-        raise ScenarioError(f"{origin}: extends: circular ({' → '.join((*seen, str(path)))})")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        raise ScenarioError(f"{origin}: extends: no readable scenario {path}") from None
-    base = _resolve_extends(_read_raw(text, str(path)), str(path), base_dir, (*seen, str(path)))
-    return merge_scenarios(base, raw)
+Chain = list[tuple[str, dict]]  # (file, its own raw tree), the file itself first, its root last
+
+
+def _resolve_chain(raw: dict, origin: str, base_dir: Path) -> Chain:
+    """The file and the parents it extends, each with its own fields (``extends`` removed).
+
+    Iterative and bounded (``MAX_EXTENDS``): a chain of a thousand files is refused, not recursed.
+    """
+    chain: Chain = []
+    seen = [origin]
+    while True:
+        parent = raw.pop("extends", None)
+        chain.append((origin, raw))
+        if parent is None:
+            return chain
+        if not isinstance(parent, str) or not parent.endswith((".yaml", ".yml")):
+            raise ScenarioError(
+                f"{origin}: extends: must name a .yaml scenario file (got {_short(parent)})"
+            )
+        if len(chain) >= MAX_EXTENDS:
+            raise ScenarioError(
+                f"{origin}: extends: the chain of scenario files is longer than {MAX_EXTENDS}"
+            )
+        path = (base_dir / parent).resolve()
+        if base_dir.resolve() not in path.parents:
+            raise ScenarioError(
+                f"{origin}: extends: {_short(parent)} must name a scenario file in the same "
+                "folder (no other folders)"
+            )
+        if str(path) in seen:
+            raise ScenarioError(f"{origin}: extends: circular ({' → '.join((*seen, str(path)))})")
+        if not path.exists():
+            raise ScenarioError(f"{origin}: extends: no scenario file {_short(parent)}")
+        text = read_scenario_text(path, label=f"{origin}: extends: {parent}")
+        origin = str(path)
+        seen.append(origin)
+        raw = _read_raw(text, origin)
+
+
+def _merge_chain(chain: Chain) -> dict:
+    merged: dict = {}
+    for _, raw in reversed(chain):
+        merged = merge_scenarios(merged, raw) if merged else raw
+    return merged
+
+
+def _blame(loc: tuple, chain: Chain, origin: str) -> str:
+    """The file of ``chain`` whose own fields set the value at ``loc`` (the file itself if none)."""
+    if len(chain) == 1 or not loc:
+        return origin
+    for name, raw in chain:
+        if _sets(raw, loc):
+            return name
+    return origin
+
+
+def _sets(node: Any, loc: tuple) -> bool:
+    """Whether a file's own tree ``node`` holds the value at ``loc`` (or a node replacing it)."""
+    for part in loc:
+        if not isinstance(node, dict) or "value" in node or "dist" in node:
+            return True  # a number, list or distribution replaces everything below it
+        if part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+class StrictLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader, refusing what would otherwise pass silently or crash.
+
+    - explicit tags (``!!binary``, ``!!set``, ``!!str 2``, ``!!python/…``): a scenario is plain
+      mappings, lists, text, numbers, booleans and dates, so a tag only ever hides a mistake;
+    - a key written twice in one mapping (YAML says the last one wins; the user meant one of them);
+    - nesting deeper than ``MAX_DEPTH`` (the composer recurses once per level).
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Compose one node, refusing an explicit tag or one level too many."""
+        event = self.peek_event()
+        tag = getattr(event, "tag", None)
+        if tag is not None and not isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"explicit YAML tags such as {_cut(tag.replace('tag:yaml.org,2002:', '!!'), 80)} "
+                "are not allowed in a scenario",
+                event.start_mark,
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        """Construct a mapping, refusing a key written twice."""
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *base` merges are meant to be overridden by the keys beside them
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                continue  # an unhashable key: the base class gives its own error
+            if key in first:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {_short(key)} (first on line {first[key] + 1}); "
+                    "YAML would silently keep only the last one",
+                    key_node.start_mark,
+                )
+            first[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
 
 
 def _read_raw(text: str, origin: str) -> dict:
-    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+    if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise ScenarioError(f"{origin}: file is larger than {MAX_FILE_BYTES} bytes")
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise ScenarioError(
-            f"{origin}: not valid YAML{where}: {getattr(exc, 'problem', exc)}"
-        ) from None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(f"{origin}: not valid YAML{where}: {_cut(str(problem), 200)}") from None
+    except RecursionError:  # a safety net: StrictLoader stops at MAX_DEPTH long before this
+        raise ScenarioError(f"{origin}: nested deeper than {MAX_DEPTH} levels") from None
     if not isinstance(raw, dict):
         raise ScenarioError(
             f"{origin}: expected a YAML mapping of scenario fields, got {type(raw).__name__}"
         )
-    if _count_nodes(raw, MAX_NODES) > MAX_NODES:
+    count, depth, bad_key = _measure(raw, MAX_NODES, MAX_DEPTH)
+    if count > MAX_NODES:
         raise ScenarioError(
             f"{origin}: more than {MAX_NODES} values once YAML aliases (*name) are expanded"
+        )
+    if depth > MAX_DEPTH:
+        raise ScenarioError(
+            f"{origin}: nested deeper than {MAX_DEPTH} levels once YAML aliases are expanded"
+        )
+    if bad_key is not None:
+        where, key = bad_key
+        raise ScenarioError(
+            f"{origin}: {where + ': ' if where else ''}key {key!r} must be text; YAML reads "
+            "yes/no/on/off/true/false as true or false, so quote it"
         )
     return raw
 
 
-def _count_nodes(raw: Any, limit: int) -> int:
-    """Count values in the expanded tree, stopping just past ``limit``."""
-    stack, count = [raw], 0
-    while stack and count <= limit:
-        node = stack.pop()
+def _measure(raw: Any, max_nodes: int, max_depth: int) -> tuple[int, int, tuple | None]:
+    """Values in the expanded tree, its depth, and the first true/false/null key (where, key).
+
+    Iterative, and stops just past either limit, so an alias bomb costs at most ``max_nodes``
+    steps.
+    """
+    stack: list[tuple[Any, int, str]] = [(raw, 1, "")]
+    count = deepest = 0
+    bad_key = None
+    while stack and count <= max_nodes and deepest <= max_depth:
+        node, depth, where = stack.pop()
         count += 1
+        deepest = max(deepest, depth)
         if isinstance(node, dict):
-            stack.extend(node.values())
+            for key, value in node.items():
+                if bad_key is None and (key is None or isinstance(key, bool)):
+                    bad_key = (where, key)
+                stack.append((value, depth + 1, f"{where}.{key}" if where else str(key)))
         elif isinstance(node, list):
-            stack.extend(node)
-    return count
+            stack.extend((v, depth + 1, f"{where}[{i}]") for i, v in enumerate(node))
+    return count, deepest, bad_key
+
+
+def read_scenario_text(path: Path, *, label: str | None = None) -> str:
+    """The text of a scenario file, read with bounds: a regular file of at most MAX_FILE_BYTES,
+    UTF-8. A FIFO, a device (``/dev/zero``) or a 2 GB file is refused before it is read.
+
+    ``label`` starts the message (default: the path).
+    """
+    label = label or str(path)
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for ever.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ScenarioError(f"{label}: cannot read scenario file ({exc.strerror})") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ScenarioError(f"{label}: is a folder, not a scenario file")
+        if not stat.S_ISREG(info.st_mode):
+            raise ScenarioError(f"{label}: not a regular file (a device, FIFO or socket)")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ScenarioError(f"{label}: file is larger than {MAX_FILE_BYTES} bytes")
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError(f"{label}: cannot read scenario file ({exc.strerror})") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:  # it grew while we read it
+        raise ScenarioError(f"{label}: file is larger than {MAX_FILE_BYTES} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{label}: not a UTF-8 text file") from None
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, cut so that a huge bad value (a 900 KB name) is not echoed whole."""
+    return _cut(repr(value), MAX_ECHO)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text)} characters)"
 
 
 def bundled_names() -> list[str]:
@@ -210,14 +401,17 @@ def uncited_in_file(path: str | Path) -> list[str]:
     source nor an assumption on them or above them; ScenarioError if the file cannot be read.
     """
     path = find_scenario(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot read scenario file ({exc})") from None
-    raw = _read_raw(text, str(path))
-    raw = _resolve_extends(raw, str(path), path.resolve().parent, seen=(str(path),))
-    clean, provenance = split_provenance(raw)
+    chain = _resolve_chain(_read_raw(_read_file(path), str(path)), str(path), path.resolve().parent)
+    clean, provenance = split_provenance(_merge_chain(chain))
     return uncited_numbers(clean, provenance)
+
+
+def _read_file(path: Path) -> str:
+    try:
+        return read_scenario_text(path)
+    except FileNotFoundError:
+        hint = "" if path.is_absolute() else f" or bundled design ({', '.join(bundled_names())})"
+        raise ScenarioError(f"{path}: no such scenario file{hint}") from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -226,20 +420,19 @@ def load_scenario(path: str | Path) -> Scenario:
     ``path`` is a file, or the name of a bundled design (see :func:`find_scenario`).
     """
     path = find_scenario(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        hint = "" if path.is_absolute() else f" or bundled design ({', '.join(bundled_names())})"
-        raise ScenarioError(f"{path}: no such scenario file{hint}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot read scenario file ({exc})") from None
-    scenario = parse_scenario(text, origin=str(path), base_dir=path.resolve().parent)
+    scenario = parse_scenario(_read_file(path), origin=str(path), base_dir=path.resolve().parent)
     log.debug("loaded scenario %s from %s", scenario.name, path)
     return scenario
 
 
-def format_validation_error(exc: ValidationError, origin: str) -> str:
-    """Turn pydantic's error list into lines of ``file: field: message (got value)``."""
+def format_validation_error(
+    exc: ValidationError, origin: str, *, blame: Callable[[tuple], str] | None = None
+) -> str:
+    """Turn pydantic's error list into lines of ``file: field: message (got value)``.
+
+    ``blame(loc)`` names the file that set the bad value (a parent reached through ``extends:``);
+    the line then starts with that file and says which file inherited it.
+    """
     lines = []
     seen: set[str] = set()
     for err in exc.errors():
@@ -247,23 +440,38 @@ def format_validation_error(exc: ValidationError, origin: str) -> str:
         msg = _message(err)
         if err["loc"] and err["loc"][-1] == "[key]":
             msg = f"key {msg}"
-        line = f"{origin}: {loc}: {msg}" if loc else f"{origin}: {msg}"
+        where = blame(_field_loc(err["loc"])) if blame is not None else origin
+        if where != origin:
+            msg = f"{msg} (inherited by {origin} through extends:)"
+        line = f"{where}: {loc}: {msg}" if loc else f"{where}: {msg}"
         if line not in seen:
             seen.add(line)
             lines.append(line)
     return "\n".join(lines[:10]) + (f"\n… and {len(lines) - 10} more" if len(lines) > 10 else "")
 
 
+# How pydantic names the member of a union it tried (``organisation.dict[literal[…],…]``): the
+# user wrote the field, not the member, so these parts of an error's location are left out.
+_UNION_MEMBER = re.compile(
+    r"^(function-[a-z-]+|(dict|list|literal|tuple|set)\[.*\]|constrained-\w+)$"
+)
+
+
+def _field_loc(loc: tuple) -> tuple:
+    """An error's location as fields and indices of the file (union members and ``[key]`` out)."""
+    return tuple(
+        item
+        for item in loc
+        if isinstance(item, int)
+        or not (item == "[key]" or item in DIST_NAMES or _UNION_MEMBER.match(str(item)))
+    )
+
+
 def _dotted(loc: tuple) -> str:
     parts: list[str] = []
-    for item in loc:
+    for item in _field_loc(loc):
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif item == "[key]":
-            continue  # a bad mapping key: the message says "key …"
-        elif item in DIST_NAMES or str(item).startswith(("function-", "literal[")):
-            # pydantic names the union member it tried; the user wrote the field, not the member.
-            continue
         else:
             parts.append(("." if parts else "") + str(item))
     return "".join(parts)
@@ -273,7 +481,7 @@ def _message(err: dict) -> str:
     kind = err["type"]
     ctx = err.get("ctx", {})
     got = err.get("input")
-    got_text = "" if isinstance(got, dict | list) else f" (got {got!r})"
+    got_text = "" if isinstance(got, dict | list) else f" (got {_short(got)})"
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":

@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from samflode.config.distributions import Distribution
+from samflode.config.distributions import Distribution, NoBoolNumbers, check_weights
 
 # Each vocabulary is written once, as a Literal for the schema; the tuple is derived from it.
 Party = Literal["fk", "af", "region", "municipality"]
@@ -29,6 +29,12 @@ Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Difficulty = Annotated[int, Field(ge=1, le=3)]
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 SHARE_TOLERANCE = 1e-6
+# Dates the working calendar supports (Swedish holidays are computed for every year of the run,
+# plus a margin of 400 days; 20 years from 2199 stay far inside Python's year 9999).
+DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2199, 12, 31))
+# Expected arrivals in one replication (inflow × horizon): at about 25 events per participant
+# and a few hundred bytes per event, 200 000 arrivals need about 1 GB of memory per worker.
+MAX_ARRIVALS = 200_000
 
 
 def _check_sum(shares: dict, what: str) -> None:
@@ -37,7 +43,7 @@ def _check_sum(shares: dict, what: str) -> None:
         raise ValueError(f"{what} must sum to 1 (got {total:.6g})")
 
 
-class _Frozen(BaseModel):
+class _Frozen(NoBoolNumbers):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
@@ -81,6 +87,14 @@ class Calendar(_Frozen):
         "and New Year's eves",
     )
     summer: Summer | None = None
+
+    @field_validator("start_date")
+    @classmethod
+    def _supported_date(cls, value: dt.date) -> dt.date:
+        low, high = DATE_RANGE
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high} (got {value})")
+        return value
 
     @model_validator(mode="after")
     def _hours(self) -> Calendar:
@@ -204,8 +218,8 @@ class IntChoice(_Frozen):
     def _weights(self) -> IntChoice:
         if self.weights is not None and len(self.weights) != len(self.values):
             raise ValueError("weights must have one entry per value")
-        if self.weights is not None and sum(self.weights) <= 0:
-            raise ValueError("weights must not all be zero")
+        if self.weights is not None:
+            check_weights(self.weights)
         return self
 
 
@@ -471,6 +485,22 @@ class Scenario(_Frozen):
                     raise ValueError(
                         f"{where}: unknown staff pool {name!r}; defined: {sorted(pools)}"
                     )
+        if self.konsultation is not None:
+            for role in sorted(set(self.konsultation.roles)):
+                needed = self.konsultation.roles.count(role)
+                if needed > self.staff[role].headcount:
+                    raise ValueError(
+                        f"konsultation.roles: {role} is listed {needed} times, so every session "
+                        f"needs {needed} of its people, but staff.{role}.headcount is "
+                        f"{self.staff[role].headcount}: no session could ever start"
+                    )
+        arrivals = sum(g.inflow_per_week for g in self.groups.values()) * self.horizon_days / 7
+        if arrivals > MAX_ARRIVALS:
+            raise ValueError(
+                f"groups: inflow_per_week × horizon_days gives {arrivals:,.0f} expected arrivals "
+                f"per replication, more than the {MAX_ARRIVALS:,} one replication can hold in "
+                "memory; shorten horizon_days or lower the inflow"
+            )
         types = set(self.insatsmarknad.types) if self.insatsmarknad else set()
         for gname, group in self.groups.items():
             unknown = sorted(set(group.interventions) - types)

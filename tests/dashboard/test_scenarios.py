@@ -34,7 +34,7 @@ def test_bundled_includes_amia_sites():
         (b"\xff\xfe not utf-8", "broken.yaml: not a UTF-8 text file"),
         (b"x" * (MAX_FILE_BYTES + 1), f"broken.yaml: file is larger than {MAX_FILE_BYTES} bytes"),
         (b"!!python/object/apply:os.system ['true']\n", "broken.yaml: not valid YAML"),
-        (b"extends: ../../etc/passwd.yaml\nname: x\n", "must be a scenario in"),
+        (b"extends: ../../etc/passwd.yaml\nname: x\n", "a scenario file in the same folder"),
         (b"extends: nacka-forum.yaml\nhorizon_days: -1\n", "broken.yaml: horizon_days: must be >"),
     ],
 )

@@ -31,7 +31,7 @@ from samflode.config.loader import (
     load_scenario,
     parse_scenario,
 )
-from samflode.config.scenario import EXIT_STATES, Scenario
+from samflode.config.scenario import EXIT_STATES, MAX_ARRIVALS, Scenario
 from samflode.execution.tasks import run_one
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +76,9 @@ def distributions(draw) -> dict:
     if kind == "exponential":
         spec["mean"] = draw(positive)
     elif kind in ("lognormal", "gamma"):
-        spec["mean"], spec["sd"] = draw(positive), draw(positive)
+        # sd / mean within the range the samplers support (distributions.CV_RANGE).
+        spec["mean"] = draw(positive)
+        spec["sd"] = min(1e6, spec["mean"] * draw(st.floats(2e-6, 999)))
     elif kind == "triangular":
         low, mode, high = sorted(draw(st.lists(st.floats(0, 1e4), min_size=3, max_size=3)))
         if low == high:
@@ -122,7 +124,10 @@ def valid_changes(draw) -> dict:
         rule | {"exit": draw(shares(list(EXIT_STATES))), "keep_90d": draw(st.floats(0, 1))}
         for rule in BASE_DUMP["exit"]["outcomes"]
     ]
-    horizon = draw(st.floats(1, 20 * 365))
+    # Long enough to be any horizon, short enough for the expected arrivals to stay within
+    # what one replication may hold (scenario.MAX_ARRIVALS).
+    inflow = sum(g["inflow_per_week"] for g in groups.values())
+    horizon = draw(st.floats(1, min(20 * 365, 0.99 * MAX_ARRIVALS * 7 / max(inflow, 1e-9))))
     return {
         "groups": groups,
         "staff": staff,

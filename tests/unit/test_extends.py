@@ -39,7 +39,7 @@ def test_extends_builds_on_the_bundled_default(tmp_path):
         "staff:\n  forum_bedomare: {headcount: 2, assumption: test}\n"
     )
     # A file outside the scenarios folder may extend only files beside it.
-    with pytest.raises(ScenarioError, match="no readable scenario"):
+    with pytest.raises(ScenarioError, match="no scenario file"):
         load_scenario(path)
     scenario = parse_scenario(path.read_text(), origin=str(path))
     assert scenario.name == "variant"
@@ -49,7 +49,7 @@ def test_extends_builds_on_the_bundled_default(tmp_path):
 
 
 def test_extends_refuses_other_folders_and_cycles(tmp_path):
-    with pytest.raises(ScenarioError, match="must be a scenario in"):
+    with pytest.raises(ScenarioError, match="must name a scenario file in the same folder"):
         parse_scenario("extends: ../pyproject.yaml\nname: x\n", origin="x.yaml")
     (tmp_path / "a.yaml").write_text("extends: b.yaml\nname: a\n")
     (tmp_path / "b.yaml").write_text("extends: a.yaml\nname: b\n")

@@ -234,7 +234,7 @@ def test_missing_file(tmp_path):
 def test_directory_instead_of_file(tmp_path):
     with pytest.raises(ScenarioError) as info:
         load_scenario(tmp_path)
-    assert str(info.value).startswith(f"{tmp_path}: cannot read scenario file"), str(info.value)
+    assert str(info.value).startswith(f"{tmp_path}: is a folder"), str(info.value)
 
 
 def test_binary_file(tmp_path):

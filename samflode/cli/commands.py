@@ -8,6 +8,7 @@ half-written result.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import shutil
 import sys
@@ -17,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from samflode.cli.errors import fail, run_errors, warn
+from samflode.cli.errors import experiment, fail, warn
 from samflode.cli.render import (
     console,
     print_checks,
@@ -27,6 +28,9 @@ from samflode.cli.render import (
     progress_bar,
 )
 from samflode.config.loader import BUNDLED_DIR, ScenarioError, load_scenario, uncited_in_file
+from samflode.execution.checkpoint import scenario_digest
+from samflode.execution.outdir import OutputFolderError, check_out_path, write_manifest
+from samflode.execution.parallel import SchedulerError, check_scheduler
 from samflode.execution.runner import REPLICATIONS_DIR, run_to_directory
 from samflode.experiments.comparison import DEFAULT_TARGET_HALF_WIDTH, compare
 from samflode.experiments.sweep import (
@@ -61,6 +65,8 @@ Scheduler = Annotated[str | None, typer.Option(help=SCHEDULER_HELP)]
 Resume = Annotated[
     bool, typer.Option(help="keep the replications already in OUT/replications; run only the rest")
 ]
+# Grid points × replications a sweep may plan (checked before any point is built).
+MAX_SWEEP_UNITS = 1_000_000
 
 
 def default_scenario_path() -> Path:
@@ -87,7 +93,7 @@ def run(
     workers: Workers = DEFAULT_WORKERS,
     scheduler: Scheduler = None,
     resume: Resume = False,
-    out: Annotated[Path, typer.Option(help="output directory")] = Path("results"),
+    out: Annotated[str, typer.Option(help="output directory")] = "results",
 ) -> None:
     """Run a scenario; write events.parquet, kpis.csv and summary.json into OUT.
 
@@ -99,24 +105,33 @@ def run(
     if seed < 0:
         raise fail(f"--seed: must be ≥ 0 (got {seed})")
     _check_workers(workers, scheduler)
+    folder = _out_folder(out)
     path = scenario or default_scenario_path()
     try:
         sc = load_scenario(path)
     except ScenarioError as exc:
         raise fail(str(exc)) from None
-    if out.exists() and not out.is_dir():
-        raise fail(f"--out: {out} exists and is not a directory")
-    with progress_bar() as bar, run_errors(out):
-        task = bar.add_task(f"{sc.name}", total=replications)
-        result, written = run_to_directory(
-            sc,
-            out,
-            seed=seed,
-            replications=replications,
-            workers=workers,
-            scheduler=scheduler,
-            resume=resume,
-            progress=lambda done, total: bar.update(task, completed=done),
+    with experiment(folder):
+        with progress_bar() as bar:
+            task = bar.add_task(f"{sc.name}", total=replications)
+            result, written = run_to_directory(
+                sc,
+                folder,
+                seed=seed,
+                replications=replications,
+                workers=workers,
+                scheduler=scheduler,
+                resume=resume,
+                progress=lambda done, total: bar.update(task, completed=done),
+            )
+        written.append(
+            write_manifest(
+                folder,
+                written,
+                seed=seed,
+                replications=replications,
+                scenarios={sc.name: scenario_digest(sc)},
+            )
         )
     print_summary(result, path)
     console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)
@@ -125,11 +140,17 @@ def run(
 def _check_workers(workers: int, scheduler: str | None) -> None:
     if not 1 <= workers <= 512:
         raise fail(f"--workers: must be between 1 and 512 (got {workers})")
-    if scheduler is not None and scheduler != "local" and "://" not in scheduler:
-        raise fail(
-            f"--scheduler: 'local' or a Dask scheduler address such as tcp://HOST:8786 "
-            f"(got {scheduler!r})"
-        )
+    try:
+        check_scheduler(scheduler)
+    except SchedulerError as exc:
+        raise fail(str(exc)) from None
+
+
+def _out_folder(out: str) -> Path:
+    try:
+        return check_out_path(out)
+    except OutputFolderError as exc:
+        raise fail(str(exc)) from None
 
 
 def _check_paired_run(replications: int, seed: int) -> None:
@@ -153,7 +174,7 @@ def compare_command(
     seed: Annotated[int, typer.Option(help="experiment seed, the same for every design (≥ 0)")] = 1,
     workers: Workers = DEFAULT_WORKERS,
     scheduler: Scheduler = None,
-    out: Annotated[Path, typer.Option(help="output directory")] = Path("comparison"),
+    out: Annotated[str, typer.Option(help="output directory")] = "comparison",
     resume: Resume = False,
     target_half_width: Annotated[
         float,
@@ -175,6 +196,7 @@ def compare_command(
     _check_workers(workers, scheduler)
     if not 0 < target_half_width <= 1:
         raise fail(f"--target-half-width: must be > 0 and ≤ 1 (got {target_half_width})")
+    folder = _out_folder(out)
     loaded, errors = [], []
     for path in scenarios:
         try:
@@ -191,27 +213,32 @@ def compare_command(
                 "designs are compared by name, so give each a distinct `name:`"
             )
         seen[sc.name] = path
-    if out.exists() and not out.is_dir():
-        raise fail(f"--out: {out} exists and is not a directory")
-    with progress_bar() as bar, run_errors(out):
-        task = bar.add_task(f"{len(loaded)} designs", total=len(loaded) * replications)
-        comparison = compare(
-            loaded,
-            seed=seed,
-            replications=replications,
-            workers=workers,
-            scheduler=scheduler,
-            progress=lambda done, total: bar.update(task, completed=done),
-            keep_events=False,
-            checkpoint_dir=out / REPLICATIONS_DIR,
-            resume=resume,
+    with experiment(folder):
+        with progress_bar() as bar:
+            task = bar.add_task(f"{len(loaded)} designs", total=len(loaded) * replications)
+            comparison = compare(
+                loaded,
+                seed=seed,
+                replications=replications,
+                workers=workers,
+                scheduler=scheduler,
+                progress=lambda done, total: bar.update(task, completed=done),
+                keep_events=False,
+                checkpoint_dir=folder / REPLICATIONS_DIR,
+                resume=resume,
+            )
+        written = write_comparison(comparison, folder, target_half_width=target_half_width)
+        # The checkpoint has done its job once the final files are in place.
+        shutil.rmtree(folder / REPLICATIONS_DIR, ignore_errors=True)
+        written.append(
+            write_manifest(
+                folder,
+                written,
+                seed=seed,
+                replications=replications,
+                scenarios={sc.name: scenario_digest(sc) for sc in loaded},
+            )
         )
-    try:
-        written = write_comparison(comparison, out, target_half_width=target_half_width)
-    except OSError as exc:
-        raise fail(f"--out: cannot write results to {out} ({exc})") from None
-    # The checkpoint has done its job once the final files are in place.
-    shutil.rmtree(out / REPLICATIONS_DIR, ignore_errors=True)
     print_comparison(comparison)
     print_checks(comparison, target_half_width)
     console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)
@@ -232,7 +259,7 @@ def sweep_command(
     workers: Workers = DEFAULT_WORKERS,
     scheduler: Scheduler = None,
     kpi: Annotated[str, typer.Option(help="the KPI of the heat map")] = DEFAULT_KPI,
-    out: Annotated[Path, typer.Option(help="output directory")] = Path("sweep"),
+    out: Annotated[str, typer.Option(help="output directory")] = "sweep",
     resume: Resume = False,
 ) -> None:
     """Run a factorial grid of variants with common random numbers; write sweep.csv and a heat map.
@@ -243,35 +270,50 @@ def sweep_command(
     """
     _check_paired_run(replications, seed)
     _check_workers(workers, scheduler)
+    folder = _out_folder(out)
     try:
         base = load_scenario(scenario)
     except ScenarioError as exc:
         raise fail(str(exc)) from None
     try:
         axes = parse_grid(grid)
-        points = grid_points(base, axes)
+        # Counted before any point is built: a 1000 × 1000 grid is refused, not validated.
+        planned = math.prod(len(axis.values) for axis in axes)
+        if planned * replications > MAX_SWEEP_UNITS:
+            raise SweepError(
+                f"--grid: {planned:,} points × {replications} replications = "
+                f"{planned * replications:,} runs is too many (at most {MAX_SWEEP_UNITS:,})"
+            )
         check_kpi(base, kpi)
+        points = grid_points(base, axes)
     except SweepError as exc:
         raise fail(str(exc)) from None
-    if len(points) * replications > 1_000_000:
-        raise fail(f"--grid: {len(points)} points × {replications} replications is too many")
-    if out.exists() and not out.is_dir():
-        raise fail(f"--out: {out} exists and is not a directory")
-    with progress_bar() as bar, run_errors(out):
-        task = bar.add_task(f"{len(points)} grid points", total=len(points) * replications)
-        table = sweep(
-            base,
-            axes,
-            seed=seed,
-            replications=replications,
-            workers=workers,
-            scheduler=scheduler,
-            progress=lambda done, total: bar.update(task, completed=done),
-            checkpoint_dir=out / REPLICATIONS_DIR,
-            resume=resume,
+    with experiment(folder):
+        with progress_bar() as bar:
+            task = bar.add_task(f"{len(points)} grid points", total=len(points) * replications)
+            table = sweep(
+                base,
+                axes,
+                seed=seed,
+                replications=replications,
+                workers=workers,
+                scheduler=scheduler,
+                progress=lambda done, total: bar.update(task, completed=done),
+                checkpoint_dir=folder / REPLICATIONS_DIR,
+                resume=resume,
+            )
+        written = write_sweep(table, axes, folder, kpi)
+        shutil.rmtree(folder / REPLICATIONS_DIR, ignore_errors=True)
+        written.append(
+            write_manifest(
+                folder,
+                written,
+                seed=seed,
+                replications=replications,
+                scenarios={base.name: scenario_digest(base)},
+                grid={axis.key: list(axis.values) for axis in axes},
+            )
         )
-        written = write_sweep(table, axes, out, kpi)
-    shutil.rmtree(out / REPLICATIONS_DIR, ignore_errors=True)
     print_sweep(table, axes, kpi, f"{base.name}: {kpi} over {len(points)} grid points")
     console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)
 

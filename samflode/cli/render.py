@@ -13,6 +13,7 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from samflode.report.format import excludes_zero, fmt, fmt_ci, fmt_delta
 from samflode.report.labels import MAIN_KPIS, kpi_label
@@ -23,8 +24,9 @@ if TYPE_CHECKING:
     from samflode.experiments.sweep import Axis
 
 # Off a terminal (pipes, CI logs) rich assumes 80 columns; the summary table reads better wider.
-console = Console() if sys.stdout.isatty() else Console(width=110)
-err_console = Console(stderr=True)
+# Markup is off: paths, keys and values from the user are printed as they are, "[" included.
+console = Console(markup=False) if sys.stdout.isatty() else Console(width=110, markup=False)
+err_console = Console(stderr=True, markup=False)
 
 
 def progress_bar() -> Progress:
@@ -100,7 +102,9 @@ def print_comparison(comparison: Comparison) -> None:
     # Off a terminal nothing limits the width, so give each design's columns room (about 26
     # characters each) rather than wrapping every cell at 110 columns.
     wide = (
-        console if sys.stdout.isatty() else Console(width=max(110, 30 + 26 * (2 * len(names) - 1)))
+        console
+        if sys.stdout.isatty()
+        else Console(width=max(110, 30 + 26 * (2 * len(names) - 1)), markup=False)
     )
     wide.print(table)
 
@@ -111,10 +115,12 @@ def print_checks(comparison: Comparison, target_half_width: float) -> None:
         if row.warmup_too_short:
             limit = " (at the search limit: the run may be too short to tell)" * row.at_search_limit
             err_console.print(
-                f"[bold yellow]warning:[/] {row.scenario}: MSER-5 on the daily number in the "
-                "system (mean over replications) suggests a warm-up of "
-                f"{row.mser5_warmup_days:g} days; the scenario uses {row.warmup_days:g}{limit}",
-                highlight=False,
+                Text.assemble(
+                    ("warning:", "bold yellow"),
+                    f" {row.scenario}: MSER-5 on the daily number in the system (mean over "
+                    f"replications) suggests a warm-up of {row.mser5_warmup_days:g} days; the "
+                    f"scenario uses {row.warmup_days:g}{limit}",
+                ),
                 soft_wrap=True,
             )
     checks = comparison.replications_check(target_half_width)

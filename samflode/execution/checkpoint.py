@@ -8,12 +8,17 @@ to. An interrupted run (Ctrl-C, a killed worker, a lost machine) is resumed by r
 units whose KPI file is missing; a manifest that differs (another scenario, seed or grid) is refused
 (:class:`CheckpointError`) rather than mixed in. Nothing is lost or counted twice: a unit is either
 complete on disk or run again.
+
+A folder is only ever cleared when it is recognisably a checkpoint (:func:`is_checkpoint`: a
+samflode manifest and nothing but samflode's own file names), never a user's folder that happens
+to be called ``replications``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -23,6 +28,11 @@ from samflode.execution.atomic import write_atomically
 
 MANIFEST = "manifest.json"
 KPIS_SUFFIX = ".json"
+FORMAT = "samflode-checkpoint/1"
+# What a checkpoint folder may hold: units (rep-NNNNN.*) in groups (design-NN, point-NNNN), the
+# manifest, and the temporary files of a write that was interrupted (.NAME.XXXX.tmp).
+_UNIT_FILE = re.compile(r"^(rep-\d{5}\.(json|parquet|npz)|manifest\.json|\..+\.tmp)$")
+_GROUP_DIR = re.compile(r"^(design-\d{2,}|point-\d{4,})$")
 
 
 def scenario_digest(scenario: Scenario) -> str:
@@ -50,9 +60,16 @@ class Checkpoint:
 
     def __init__(self, folder: str | Path, manifest: dict, *, resume: bool) -> None:
         self.folder = Path(folder)
+        manifest = {"format": FORMAT, **manifest}
         path = self.folder / MANIFEST
+        if self.folder.exists() and any(self.folder.iterdir()) and not is_checkpoint(self.folder):
+            raise CheckpointError(
+                f"{self.folder} exists and is not a samflode checkpoint (no samflode "
+                f"{MANIFEST}, or files samflode did not write); samflode never deletes what it "
+                "did not write: move it away or choose another --out"
+            )
         if resume and path.exists():
-            earlier = json.loads(path.read_text(encoding="utf-8"))
+            earlier = _read_json(path)
             if earlier != manifest:
                 raise CheckpointError(
                     f"--resume: the replications in {self.folder} belong to another experiment "
@@ -98,11 +115,59 @@ class Checkpoint:
 
     def kpis(self, key: str) -> dict:
         """The KPIs of a complete unit."""
-        return json.loads(self.path(key, KPIS_SUFFIX).read_text(encoding="utf-8"))
+        kpis = _read_json(self.path(key, KPIS_SUFFIX))
+        if not isinstance(kpis, dict):
+            raise CheckpointError(f"{self.path(key, KPIS_SUFFIX)}: {_CORRUPT}")
+        return kpis
 
     def remove(self) -> None:
         """Delete the folder: once the final files are written, the checkpoint has done its job."""
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_CORRUPT = (
+    "corrupted checkpoint file (not what samflode wrote); delete it to run that replication "
+    "again, or run without --resume to start afresh"
+)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise CheckpointError(f"{path}: {_CORRUPT} ({exc})") from None
+
+
+def is_checkpoint(folder: Path) -> bool:
+    """Whether ``folder`` is a samflode checkpoint: its manifest is samflode's, and it holds only
+    the file names samflode writes (so clearing it can never delete a user's files).
+    """
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        return False
+    for entry in folder.iterdir():
+        if entry.is_symlink():
+            return False
+        if entry.is_dir():
+            if not _GROUP_DIR.match(entry.name):
+                return False
+            if any(not (f.is_file() and _UNIT_FILE.match(f.name)) for f in entry.iterdir()):
+                return False
+        elif not _UNIT_FILE.match(entry.name):
+            return False
+    return True
+
+
+def remove_if_unused(folder: Path) -> None:
+    """Remove a checkpoint in which no unit finished (a run that failed before any work was
+    done); a checkpoint with finished units, or a folder that is not a checkpoint, is left alone.
+    """
+    if folder.is_dir() and is_checkpoint(folder):
+        if not any(folder.rglob(f"rep-*{KPIS_SUFFIX}")):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _difference(earlier: dict, now: dict) -> str:

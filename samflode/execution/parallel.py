@@ -5,11 +5,23 @@ tasks per worker are in flight at a time, and each result is handed to the calle
 finishes and then forgotten, so memory stays flat however many tasks there are. Which worker ran a
 task never changes its result: a replication's random streams depend only on (seed, replication,
 name) (see :mod:`samflode.rng.streams`).
+
+Workers never outlive the experiment. A process-pool worker ignores Ctrl-C (the parent decides
+what it means) and asks the kernel to kill it when its parent dies (``PR_SET_PDEATHSIG`` on Linux,
+a watchdog thread elsewhere), so a parent killed by SIGKILL leaves no worker writing into its
+checkpoint or holding its output pipe open; a parent that stops on an exception (Ctrl-C,
+SIGTERM, a lost worker) terminates its workers at once instead of waiting for their tasks.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -54,6 +66,46 @@ def _is_worker_loss(exc: BaseException) -> bool:
         cls.__name__ == "KilledWorker" and cls.__module__.startswith("distributed")
         for cls in type(exc).__mro__
     )
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _worker_init(parent: int) -> None:
+    """Run in each pool worker as it starts: ignore Ctrl-C, and die with the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:  # pragma: no cover - never fails
+            _watch_parent(parent)
+    else:  # pragma: no cover - samflode is tested on Linux
+        _watch_parent(parent)
+    if os.getppid() != parent:  # the parent died before the kernel was asked to tell us
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="samflode-parent-watch", daemon=True).start()
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """Terminate the pool's workers without waiting for their tasks (Python 3.14 has
+    ``ProcessPoolExecutor.terminate_workers`` for this; 3.11 needs the process table).
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=30)
+    pool.shutdown(wait=True)
 
 
 class _Serial:
@@ -139,9 +191,15 @@ def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Any]:
         if workers == 1:
             yield _Serial()
             return
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            ex = _Pool(pool, workers)
-            yield ex
+        pool = ProcessPoolExecutor(
+            max_workers=workers, initializer=_worker_init, initargs=(os.getpid(),)
+        )
+        try:
+            yield _Pool(pool, workers)
+        except BaseException:
+            _stop_now(pool)
+            raise
+        pool.shutdown(wait=True)
         return
     from distributed import Client, LocalCluster
 
@@ -162,10 +220,38 @@ def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Any]:
         return
     try:
         client = Client(scheduler, timeout="20s")
-    except (OSError, TimeoutError) as exc:
-        raise SchedulerError(f"--scheduler: cannot connect to {scheduler} ({exc})") from None
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        # The address was checked (check_scheduler); what is left is the connection itself.
+        raise SchedulerError(
+            f"--scheduler: cannot connect to a Dask scheduler at {scheduler} "
+            f"({type(exc).__name__}: {str(exc)[:200]})"
+        ) from None
     with client:
         yield _Dask(client)
+
+
+def check_scheduler(scheduler: str | None) -> None:
+    """SchedulerError unless ``scheduler`` is None, ``"local"`` or ``tcp://HOST:PORT``.
+
+    Dask also knows tls://, ucx:// and inproc://, but they need security settings or hardware
+    samflode does not configure, and failed with library errors rather than messages.
+    """
+    if scheduler is None or scheduler == "local":
+        return
+    from urllib.parse import urlsplit
+
+    usage = f"--scheduler: 'local' or a Dask scheduler address tcp://HOST:PORT (got {scheduler!r})"
+    try:
+        parts = urlsplit(scheduler)
+        port = parts.port
+    except ValueError:
+        raise SchedulerError(f"{usage}: the port must be a number from 1 to 65535") from None
+    if parts.scheme != "tcp":
+        raise SchedulerError(f"{usage}: only tcp:// is supported")
+    if not parts.hostname or port is None or not 1 <= port <= 65535:
+        raise SchedulerError(f"{usage}: needs a host and a port from 1 to 65535")
+    if parts.path or parts.query or parts.fragment or parts.username:
+        raise SchedulerError(f"{usage}: nothing may follow HOST:PORT")
 
 
 Call = tuple[Any, Callable[..., Any], tuple]  # (key, fn, args)

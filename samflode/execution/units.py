@@ -90,12 +90,12 @@ def run_units(
 ) -> dict[str, Any]:
     """Run every unit not already in ``store``; return every unit's output by key.
 
-    ``workers`` and ``scheduler`` choose where units run (a process pool is never larger than the
-    number of units left; a Dask cluster is used as it is). ``on`` is an executor that is already
-    open (several experiments sharing one cluster); then ``workers`` and ``scheduler`` are not
-    used. ``progress(done, total)`` is called once before anything runs and after every unit.
-    Outputs arrive in the order units finish; callers assemble them by key, so results never
-    depend on that order.
+    ``workers`` and ``scheduler`` choose where units run (a process pool or a local Dask cluster
+    is never larger than the number of units left; a remote Dask cluster is used as it is).
+    ``on`` is an executor that is already open (several experiments sharing one cluster); then
+    ``workers`` and ``scheduler`` are not used. ``progress(done, total)`` is called once before
+    anything runs and after every unit. Outputs arrive in the order units finish; callers
+    assemble them by key, so results never depend on that order.
     """
     keys = [u.key for u in units]
     if len(set(keys)) != len(keys):
@@ -114,7 +114,8 @@ def run_units(
     if on is not None:
         context: Any = nullcontext(on)
     else:
-        context = executor(min(workers, len(todo)) if scheduler is None else workers, scheduler)
+        local = scheduler in (None, "local")
+        context = executor(min(workers, len(todo)) if local else workers, scheduler)
     with context as ex:
         for key, output in imap_unordered(ex, ((u.key, u.fn, u.args) for u in todo)):
             outputs[key] = store.save(key, output) if store is not None else output

@@ -307,7 +307,8 @@ def test_cli_compare_writes_every_file(tmp_path, write_scenario):
     out = tmp_path / "out"
     result = _compare(a, b, "--replications", "2", "--seed", "4", "--out", out)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    # The result files and the manifest written after them (the lock file is gone).
+    assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUT_FILES, "manifest.json"])
     table = pd.read_csv(out / "comparison.csv")
     assert list(table.columns) == CONTRACT_COLUMNS
     assert list(dict.fromkeys(table["scenario"])) == ["four", "two"]

@@ -155,9 +155,10 @@ def test_cli_run_on_remote_scheduler_equals_one_process(address, scenario_file, 
     pd.testing.assert_frame_equal(
         pd.read_parquet(remote / "events.parquet"), pd.read_parquet(local / "events.parquet")
     )
-    # The checkpoint folder is gone: only the final files are left.
+    # The checkpoint folder (and the lock) are gone: only the final files and the manifest.
     assert sorted(p.name for p in remote.iterdir()) == [
         "events.parquet",
         "kpis.csv",
+        "manifest.json",
         "summary.json",
     ]

@@ -106,6 +106,10 @@ def test_cli_sweep(tmp_path, write_scenario):
     args = ["sweep", str(path), "--grid", f"{HEADCOUNT}=1,2", "--replications", "2"]
     result = CliRunner().invoke(app, [*args, "--workers", "1", "--kpi", "arrivals", "--out", out])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["sweep.csv", "sweep_arrivals.png"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "manifest.json",
+        "sweep.csv",
+        "sweep_arrivals.png",
+    ]
     table = pd.read_csv(out / "sweep.csv")
     assert table[HEADCOUNT].tolist().count(1) == table[HEADCOUNT].tolist().count(2)

@@ -211,9 +211,13 @@ def two_runs(tmp_path_factory, write_scenario):
 
 def test_run_writes_the_three_files(two_runs):
     out, result = two_runs[0]
-    assert sorted(p.name for p in out.iterdir()) == sorted(RESULT_FILES)
+    # The three result files and, written last, the manifest that lists them.
+    assert sorted(p.name for p in out.iterdir()) == sorted([*RESULT_FILES, "manifest.json"])
     for name in RESULT_FILES:
         assert str(out / name) in result.stdout
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["files"]) == sorted(RESULT_FILES)
+    assert manifest["seed"] == 1 and manifest["replications"] == 2
     assert "nacka_forum" in result.stdout and "2 replications" in result.stdout
 
 

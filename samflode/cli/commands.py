@@ -67,6 +67,8 @@ Resume = Annotated[
 ]
 # Grid points × replications a sweep may plan (checked before any point is built).
 MAX_SWEEP_UNITS = 1_000_000
+# Beyond this many designs the comparison figures' legends and colours stop being readable.
+READABLE_DESIGNS = 8
 
 
 def default_scenario_path() -> Path:
@@ -213,6 +215,11 @@ def compare_command(
                 "designs are compared by name, so give each a distinct `name:`"
             )
         seen[sc.name] = path
+    if len(loaded) > READABLE_DESIGNS:
+        warn(
+            f"{len(loaded)} designs: the tables are complete, but the figures are hard to read "
+            f"beyond {READABLE_DESIGNS} designs; compare fewer at a time for figures"
+        )
     with experiment(folder):
         with progress_bar() as bar:
             task = bar.add_task(f"{len(loaded)} designs", total=len(loaded) * replications)
@@ -355,6 +362,10 @@ def dashboard_command(port: int) -> list[str]:
         "2",  # MB; the loader's own cap (1 MB) gives the message
         "--browser.gatherUsageStats",
         "false",
+        # An unexpected error shows a generic message in the page, never a traceback with the
+        # server's paths (the full text goes to the server's log).
+        "--client.showErrorDetails",
+        "none",
     ]
 
 

@@ -29,16 +29,23 @@ def set_path(data: dict, path: Path, value: Any, *, origin: str) -> None:
     """Set the number (or text) at ``path`` in a scenario dump; ScenarioError if there is none.
 
     Only existing fields can be set, and only leaves: a section (a mapping or a list) is never
-    replaced by a number.
+    replaced by a number. A list entry is named by its index (``exit.outcomes.0.keep_90d``).
     """
     parts = split_path(path)
     node: Any = data
     for depth, part in enumerate(parts):
         where = ".".join(parts[:depth]) or "the scenario"
-        if isinstance(node, dict) and part not in node:
+        if isinstance(node, list):
+            if not (str(part).isdigit() and int(part) < len(node)):
+                raise ScenarioError(
+                    f"{origin}: {where} is a list of {len(node)} entries; name one by its "
+                    f"index, 0 to {len(node) - 1} (got {part!r})"
+                )
+            part = int(part)
+        elif isinstance(node, dict) and part not in node:
             # Keys of numeric mappings (bonus per difficulty level) are written as text in paths.
             part = next((k for k in node if str(k) == part), part)
-        if not isinstance(node, dict) or part not in node:
+        if isinstance(node, dict) and part not in node or not isinstance(node, dict | list):
             allowed = ", ".join(map(str, node)) if isinstance(node, dict) else "none (a value)"
             raise ScenarioError(f"{origin}: {where} has no field {part!r}; allowed: {allowed}")
         if depth == len(parts) - 1:

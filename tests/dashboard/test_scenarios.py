@@ -109,6 +109,8 @@ def test_dashboard_command_serves_localhost_only():
     assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
     assert cmd[cmd.index("--server.port") + 1] == "8765"
     assert cmd[cmd.index("--server.headless") + 1] == "true"
+    # No traceback with the server's paths in the page.
+    assert cmd[cmd.index("--client.showErrorDetails") + 1] == "none"
 
 
 def test_dashboard_rejects_a_bad_port():

@@ -8,10 +8,11 @@ once. Drawing from a spec is :mod:`samflode.rng.samplers`' job.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal, get_args
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DAYS_PER_UNIT: dict[str, float] = {
     "minutes": 1.0 / 1440.0,
@@ -41,12 +42,41 @@ class NoBoolNumbers(BaseModel):
         changed = None
         for name, field in cls.model_fields.items():
             value = data.get(name)
-            if isinstance(value, bool):
-                kinds = set(get_args(field.annotation)) | {field.annotation}
-                if kinds & {int, float} and bool not in kinds:
-                    changed = changed or dict(data)
-                    changed[name] = str(value).lower()
+            fixed = _bools_as_text(value, field.annotation)
+            if fixed is not value:
+                changed = changed or dict(data)
+                changed[name] = fixed
         return data if changed is None else changed
+
+
+def _bools_as_text(value: Any, annotation: Any) -> Any:
+    """``value`` with every boolean that stands where ``annotation`` wants a number (directly, in
+    a list or as a mapping's value) replaced by its text; ``value`` itself if there is none.
+    """
+    kinds = _kinds(annotation)
+    if isinstance(value, bool):
+        return str(value).lower() if kinds & {int, float} and bool not in kinds else value
+    if isinstance(value, list) and any(isinstance(v, bool) for v in value):
+        inner = set().union(*(_kinds(get_args(k)[0]) for k in kinds if get_origin(k) is list))
+        if inner & {int, float} and bool not in inner:
+            return [str(v).lower() if isinstance(v, bool) else v for v in value]
+    if isinstance(value, dict) and any(isinstance(v, bool) for v in value.values()):
+        inner = set().union(*(_kinds(get_args(k)[1]) for k in kinds if get_origin(k) is dict))
+        if inner & {int, float} and bool not in inner:
+            return {k: str(v).lower() if isinstance(v, bool) else v for k, v in value.items()}
+    return value
+
+
+def _kinds(annotation: Any) -> set:
+    """The types an annotation allows, with Annotated and unions unpacked (``int | None`` →
+    {int, NoneType}; ``list[Annotated[int, …]]`` stays one list type).
+    """
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _kinds(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        return set().union(*(_kinds(a) for a in get_args(annotation)))
+    return {annotation}
 
 
 class _Spec(NoBoolNumbers):
@@ -161,15 +191,20 @@ class Empirical(_Spec):
     values: list[Annotated[float, Field(ge=0, le=1e6)]] = Field(min_length=1)
     weights: list[Annotated[float, Field(ge=0)]] | None = None
 
+    @field_validator("weights")
+    @classmethod
+    def _weights_sum(cls, weights: list[float] | None) -> list[float] | None:
+        if weights is not None:
+            check_weights(weights)
+        return weights
+
     @model_validator(mode="after")
     def _weights(self) -> Empirical:
-        if self.weights is not None:
-            if len(self.weights) != len(self.values):
-                raise ValueError(
-                    f"weights must have one entry per value ({len(self.values)}), "
-                    f"got {len(self.weights)}"
-                )
-            check_weights(self.weights)
+        if self.weights is not None and len(self.weights) != len(self.values):
+            raise ValueError(
+                f"weights must have one entry per value ({len(self.values)}), "
+                f"got {len(self.weights)}"
+            )
         return self
 
     def mean_days(self) -> float:

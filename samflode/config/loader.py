@@ -166,7 +166,8 @@ def _resolve_chain(raw: dict, origin: str, base_dir: Path) -> Chain:
             )
         if len(chain) >= MAX_EXTENDS:
             raise ScenarioError(
-                f"{origin}: extends: the chain of scenario files is longer than {MAX_EXTENDS}"
+                f"{seen[0]}: extends: the chain of scenario files is longer than {MAX_EXTENDS} "
+                f"(stopped at {origin})"
             )
         path = (base_dir / parent).resolve()
         if base_dir.resolve() not in path.parents:
@@ -270,6 +271,19 @@ class StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def _int_or_text(loader: StrictLoader, node: yaml.ScalarNode) -> Any:
+    """An integer, or for one of more digits than Python converts (4,300) its text, which the
+    field it stands in then refuses with its own name in the message.
+    """
+    try:
+        return loader.construct_yaml_int(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:int", _int_or_text)
+
+
 def _read_raw(text: str, origin: str) -> dict:
     if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise ScenarioError(f"{origin}: file is larger than {MAX_FILE_BYTES} bytes")
@@ -282,6 +296,8 @@ def _read_raw(text: str, origin: str) -> dict:
         raise ScenarioError(f"{origin}: not valid YAML{where}: {_cut(str(problem), 200)}") from None
     except RecursionError:  # a safety net: StrictLoader stops at MAX_DEPTH long before this
         raise ScenarioError(f"{origin}: nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:  # a value PyYAML cannot build, e.g. an integer of 5,000 digits
+        raise ScenarioError(f"{origin}: not a usable value: {_cut(str(exc), 200)}") from None
     if not isinstance(raw, dict):
         raise ScenarioError(
             f"{origin}: expected a YAML mapping of scenario fields, got {type(raw).__name__}"

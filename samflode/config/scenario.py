@@ -214,12 +214,17 @@ class IntChoice(_Frozen):
     values: list[Annotated[int, Field(ge=1, le=100)]] = Field(min_length=1)
     weights: list[Annotated[float, Field(ge=0)]] | None = None
 
+    @field_validator("weights")
+    @classmethod
+    def _weights_sum(cls, weights: list[float] | None) -> list[float] | None:
+        if weights is not None:
+            check_weights(weights)
+        return weights
+
     @model_validator(mode="after")
     def _weights(self) -> IntChoice:
         if self.weights is not None and len(self.weights) != len(self.values):
             raise ValueError("weights must have one entry per value")
-        if self.weights is not None:
-            check_weights(self.weights)
         return self
 
 

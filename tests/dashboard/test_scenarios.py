@@ -6,7 +6,7 @@ import yaml
 from samflode import ScenarioError, compare, load_scenario
 from samflode.analysis.flows import outcome_flows
 from samflode.cli.commands import dashboard_command
-from samflode.config.loader import MAX_FILE_BYTES
+from samflode.config.loader import BUNDLED_DIR, MAX_FILE_BYTES
 from samflode.dashboard.figures import kpi_table
 from samflode.dashboard.runs import run_designs
 from samflode.dashboard.scenarios import (
@@ -36,12 +36,22 @@ def test_bundled_includes_amia_sites():
         (b"!!python/object/apply:os.system ['true']\n", "broken.yaml: not valid YAML"),
         (b"extends: ../../etc/passwd.yaml\nname: x\n", "a scenario file in the same folder"),
         (b"extends: nacka-forum.yaml\nhorizon_days: -1\n", "broken.yaml: horizon_days: must be >"),
+        # The reliability review's uploads that showed tracebacks or the install path:
+        (b"description: " + b"[" * 2000 + b"]" * 2000 + b"\n", "nested deeper than 50 levels"),
+        (
+            b"extends: nacka-forum.yaml\ncalendar:\n  start_date: 9999-06-01\n",
+            "broken.yaml: calendar.start_date: must be between",
+        ),
+        (b"extends: ../../../../../etc/hostname.yaml\n", "a scenario file in the same folder"),
+        (b"extends: /etc/hostname.yaml\n", "a scenario file in the same folder"),
     ],
 )
 def test_bad_uploads_give_a_user_message(data, message):
     with pytest.raises(ScenarioError) as info:
         parse_upload(data, "some/dir/broken.yaml")
     assert message in str(info.value)
+    # Never the server's install path.
+    assert str(BUNDLED_DIR) not in str(info.value) and "site-packages" not in str(info.value)
 
 
 def test_upload_extending_a_bundled_design():

@@ -489,7 +489,7 @@ def _dotted(loc: tuple) -> str:
         if isinstance(item, int):
             parts.append(f"[{item}]")
         else:
-            parts.append(("." if parts else "") + str(item))
+            parts.append(("." if parts else "") + _cut(str(item), MAX_ECHO))
     return "".join(parts)
 
 
@@ -512,7 +512,7 @@ def _message(err: dict) -> str:
         bound = next(iter(ctx.values()))
         return f"must be {sign} {bound}{got_text}"
     if kind == "union_tag_invalid":
-        return f"unknown distribution {ctx.get('tag')!r}; allowed: {', '.join(DIST_NAMES)}"
+        return f"unknown distribution {_short(ctx.get('tag'))}; allowed: {', '.join(DIST_NAMES)}"
     if kind == "union_tag_not_found":
         return f"needs a 'dist' key; allowed: {', '.join(DIST_NAMES)}"
     if kind == "literal_error":

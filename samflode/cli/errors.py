@@ -28,11 +28,11 @@ from samflode.config.loader import ScenarioError
 from samflode.execution.checkpoint import CheckpointError, remove_if_unused
 from samflode.execution.outdir import Claim, OutputFolderError, claim
 from samflode.execution.parallel import SchedulerError, WorkerLost
+from samflode.execution.runner import REPLICATIONS_DIR
 from samflode.experiments.sweep import SweepError
 
 # What bad input raises (SweepError is a ScenarioError; listed for the reader).
 BAD_INPUT = (ScenarioError, SweepError, CheckpointError, SchedulerError, OutputFolderError)
-REPLICATIONS_DIR = "replications"
 
 
 class Terminated(KeyboardInterrupt):

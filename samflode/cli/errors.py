@@ -27,20 +27,12 @@ from samflode.cli.render import err_console
 from samflode.config.loader import ScenarioError
 from samflode.execution.checkpoint import CheckpointError, remove_if_unused
 from samflode.execution.outdir import Claim, OutputFolderError, claim
-from samflode.execution.parallel import SchedulerError, WorkerLost
+from samflode.execution.parallel import SchedulerError, Terminated, WorkerLost, deliver_stop
 from samflode.execution.runner import REPLICATIONS_DIR
 from samflode.experiments.sweep import SweepError
 
 # What bad input raises (SweepError is a ScenarioError; listed for the reader).
 BAD_INPUT = (ScenarioError, SweepError, CheckpointError, SchedulerError, OutputFolderError)
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM or SIGHUP, raised where the program is, so it stops as cleanly as on Ctrl-C."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
 
 
 def _say(label: str, style: str, message: str) -> None:
@@ -60,12 +52,20 @@ def warn(message: str) -> None:
 
 @contextmanager
 def _terminate_like_interrupt() -> Iterator[None]:
-    """While inside, SIGTERM and SIGHUP raise :class:`Terminated` (a KeyboardInterrupt)."""
+    """While inside, SIGTERM and SIGHUP stop the run as Ctrl-C does (:class:`Terminated`, a
+    KeyboardInterrupt), and all three are raised where it is safe (:func:`deliver_stop`).
+    """
 
     def stop(signum: int, _frame: FrameType | None) -> None:
-        raise Terminated(signum)
+        deliver_stop(signum)
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    # A signal the process was started with ignored (SIGINT of a background job) stays ignored.
+    signals = [
+        sig
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+        if signal.getsignal(sig) is not signal.SIG_IGN
+    ]
+    previous = {sig: signal.signal(sig, stop) for sig in signals}
     try:
         yield
     finally:

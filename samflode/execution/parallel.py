@@ -68,6 +68,45 @@ def _is_worker_loss(exc: BaseException) -> bool:
     )
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: a stop like Ctrl-C, with the signal that asked for it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+# While the main thread waits on a pool or Dask cluster, a stop signal (Ctrl-C, SIGTERM) is not
+# raised where it lands: an exception inside concurrent.futures' own locks (``wait`` holds every
+# future's condition while it installs its waiter) can leave one held, and the executor then
+# hangs for ever when it shuts down. It is recorded and raised by the loop between two waits.
+_defer_stops = False
+_stop_requested: int | None = None
+WAIT_SLICE_S = 0.2
+
+
+def deliver_stop(signum: int) -> None:
+    """What a stop-signal handler calls: raise the stop now, or at the pool loop's next safe
+    point (within ``WAIT_SLICE_S``) if the loop is waiting on workers.
+    """
+    global _stop_requested
+    if _defer_stops:
+        _stop_requested = signum
+        return
+    raise _interrupt(signum)
+
+
+def _interrupt(signum: int) -> KeyboardInterrupt:
+    return KeyboardInterrupt() if signum == signal.SIGINT else Terminated(signum)
+
+
+def _raise_requested_stop() -> None:
+    global _stop_requested
+    if _stop_requested is not None:
+        signum, _stop_requested = _stop_requested, None
+        raise _interrupt(signum)
+
+
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -112,6 +151,8 @@ class _Serial:
     """Runs each task at once in this process; the futures it returns are already done."""
 
     workers = 1
+    # A stop signal is raised at once: the task runs here, and no executor lock is held.
+    defer_stops = False
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
         future: Future = Future()
@@ -122,8 +163,8 @@ class _Serial:
         return future
 
     @staticmethod
-    def wait_first(pending: set) -> tuple[set, set]:
-        done, rest = wait(pending, return_when=FIRST_COMPLETED)
+    def wait_first(pending: set, timeout: float | None = None) -> tuple[set, set]:
+        done, rest = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
         return set(done), set(rest)
 
     def cancel(self, pending: set) -> None:
@@ -131,6 +172,8 @@ class _Serial:
 
 
 class _Pool(_Serial):
+    defer_stops = True
+
     def __init__(self, pool: ProcessPoolExecutor, workers: int) -> None:
         self.pool = pool
         self.workers = workers
@@ -144,6 +187,8 @@ class _Pool(_Serial):
 
 
 class _Dask:
+    defer_stops = True
+
     def __init__(self, client: Any) -> None:
         self.client = client
         self.workers = max(1, sum(client.nthreads().values()))
@@ -153,10 +198,13 @@ class _Dask:
         return self.client.submit(fn, *args, pure=False)
 
     @staticmethod
-    def wait_first(pending: set) -> tuple[set, set]:
+    def wait_first(pending: set, timeout: float | None = None) -> tuple[set, set]:
         from distributed import wait as dask_wait
 
-        done, rest = dask_wait(list(pending), return_when="FIRST_COMPLETED")
+        try:
+            done, rest = dask_wait(list(pending), timeout=timeout, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            return set(), set(pending)
         return set(done), set(rest)
 
     def cancel(self, pending: set) -> None:
@@ -265,11 +313,14 @@ def imap_unordered(ex: Any, calls: Iterable[Call]) -> Iterator[tuple[Any, Any]]:
     yet started are cancelled. If a worker process dies (killed, out of memory), the results that
     did finish are yielded and then :class:`WorkerLost` is raised.
     """
+    global _defer_stops
     todo = iter(calls)
     limit = max(1, ex.workers * IN_FLIGHT_PER_WORKER)
     pending: dict[Any, Any] = {}
+    defer = getattr(ex, "defer_stops", False)
     try:
         while True:
+            _defer_stops = defer
             while len(pending) < limit:
                 call = next(todo, None)
                 if call is None:
@@ -282,7 +333,11 @@ def imap_unordered(ex: Any, calls: Iterable[Call]) -> Iterator[tuple[Any, Any]]:
                 pending[future] = key
             if not pending:
                 return
-            done, _ = ex.wait_first(set(pending))
+            done: set = set()
+            while not done:
+                done, _ = ex.wait_first(set(pending), WAIT_SLICE_S if defer else None)
+                _raise_requested_stop()  # a safe point: no executor lock is held here
+            _defer_stops = False
             # Every result that did finish is handed over before a failure is raised, so the
             # caller keeps it (a broken pool fails all the tasks it had not finished at once).
             failure: BaseException | None = None
@@ -300,4 +355,5 @@ def imap_unordered(ex: Any, calls: Iterable[Call]) -> Iterator[tuple[Any, Any]]:
                     raise WorkerLost(failure) from failure
                 raise failure
     finally:
+        _defer_stops = False
         ex.cancel(set(pending))

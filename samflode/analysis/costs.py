@@ -1,6 +1,6 @@
 """Costs per financing party: a pure function of the event log and the scenario's prices.
 
-Three kinds of cost, over the analysis window [warm-up, horizon):
+Four kinds of cost, over the analysis window [warm-up, horizon):
 
 * staff: every person's working hours on the method (headcount × working hours × share on the
   method × cost per hour), borne by the pool's organisation(s) — staff are paid whether busy or
@@ -8,10 +8,30 @@ Three kinds of cost, over the analysis window [warm-up, horizon):
   include them (e.g. a yearly cost divided by about 46 working weeks);
 * provider base fee: hours billed while an intervention runs (hours per week × days / 7 × fee);
 * result bonuses (sub-goal, job, 6 months in work by difficulty) and the participant's start bonus
-  (000 §6.3).
+  (000 §6.3);
+* benefits paid to participants while they are in the flow (``costs.benefits_per_month_sek``:
+  sjukpenning by FK, aktivitetsstöd by AF, försörjningsstöd by the municipality, …), from their
+  ``arrived`` record to their ``exited`` record, or to the horizon if still in the system, cut to
+  the window. A design that makes people wait longer pays benefits for longer.
 
-Provider fees and bonuses are paid from the samordningsförbund pot, split by its members' shares.
-The parties' costs add up to the total by construction; a test checks it.
+Provider fees and bonuses are paid from the samordningsförbund pot, split by its members' shares;
+each party pays its own benefits directly. The parties' costs add up to the total by construction
+(``cost_<party>_sek`` to ``cost_total_sek``, ``benefit_cost_<party>_sek`` to ``benefit_cost_sek``);
+tests check it.
+
+Benefits are kept apart from ``cost_total_sek`` and ``cost_<party>_sek``: those are what it costs
+to *run* the design (staff and purchased interventions), the numbers the README, the golden file
+and every earlier comparison mean by them. Benefits are transfers that would be paid, at least in
+part, without the design, and a board asks both questions separately. So they get their own names
+(``benefit_cost_sek``, ``benefit_cost_<party>_sek``) and one sum of the two,
+``cost_incl_benefits_sek``, with its ratios per participant and per exit to work.
+
+Every cost that is a flow over the window (a sum of SEK over [warm-up, horizon)) also comes per
+year, ``<name>_per_year`` = window value × a year / window length, so designs run over different
+horizons compare. A year is 12 months of 365.2425 / 12 days (the months of the scenario units and
+of ``benefits_per_month_sek``), so a participant paid X a month for the whole window gives 12 X a
+year exactly. Ratios (per participant, per exit to work) are not flows over time and get no
+per-year variant.
 """
 
 from __future__ import annotations
@@ -22,8 +42,20 @@ import numpy as np
 import pandas as pd
 
 from samflode.config.calendar import HOURS_PER_DAY, shared_calendar, staff_hours
+from samflode.config.distributions import DAYS_PER_UNIT
 from samflode.config.scenario import PARTIES, Scenario
 from samflode.eventlog.log import Event
+
+# Days in a year: 12 of the scenario's months (365.2425 days, the mean Gregorian year).
+DAYS_PER_YEAR = 12 * DAYS_PER_UNIT["months"]
+# Cost KPIs that are ratios (SEK per participant or per outcome), not sums over the window: they
+# do not scale with the window's length, so they get no ``_per_year`` variant.
+RATIO_KPIS = (
+    "cost_per_participant_sek",
+    "cost_per_work_outcome_sek",
+    "cost_incl_benefits_per_participant_sek",
+    "cost_incl_benefits_per_work_outcome_sek",
+)
 
 
 def _rows(log: pd.DataFrame, event: Event) -> pd.DataFrame:
@@ -115,9 +147,16 @@ def provider_cost(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
 
 
 def cost_kpis(log: pd.DataFrame, scenario: Scenario, *, arrivals: float) -> dict[str, float]:
-    """``cost_total_sek``, ``cost_<party>_sek``, per participant and per work outcome."""
+    """Every cost KPI of one replication: window sums, ratios, then each sum per year.
+
+    ``cost_total_sek`` and ``cost_<party>_sek`` are the cost of running the design (staff and
+    providers) and exclude benefits; ``benefit_cost_sek`` and ``benefit_cost_<party>_sek`` are the
+    benefits paid while people are in the flow; ``cost_incl_benefits_sek`` is the two together.
+    See the module docstring for why they are apart and what gets ``_per_year``.
+    """
     w, h = scenario.warmup_days, scenario.horizon_days
     by_party = staff_cost_by_party(log, scenario)
+    staff = sum(by_party.values())  # summed apart, so it does not depend on provider rounding
     provider = provider_cost(log, scenario)
     pot = sum(provider.values())
     for party, share in scenario.financing.pot_shares.items():
@@ -127,15 +166,76 @@ def cost_kpis(log: pd.DataFrame, scenario: Scenario, *, arrivals: float) -> dict
     work = int((exits["detail"] == "work").sum())
     out = {
         "cost_total_sek": total,
-        "cost_staff_sek": total - pot,
+        "cost_staff_sek": staff,
         "cost_providers_sek": pot,
-        "cost_per_participant_sek": total / arrivals if arrivals > 0 else math.nan,
-        "cost_per_work_outcome_sek": total / work if work > 0 else math.nan,
+        "cost_per_participant_sek": _ratio(total, arrivals),
+        "cost_per_work_outcome_sek": _ratio(total, work),
     }
     for party in PARTIES:
         out[f"cost_{party}_sek"] = by_party[party]
     out["cost_coordination_sek"] = coordination_cost(log, scenario)
     out["saving_forsorjningsstod_sek"] = forsorjningsstod_saving(log, scenario)
+    benefits = benefit_cost_by_party(log, scenario)
+    benefit_total = sum(benefits.values())
+    out["benefit_cost_sek"] = benefit_total
+    for party in PARTIES:
+        out[f"benefit_cost_{party}_sek"] = benefits[party]
+    out["cost_incl_benefits_sek"] = total + benefit_total
+    out["cost_incl_benefits_per_participant_sek"] = _ratio(total + benefit_total, arrivals)
+    out["cost_incl_benefits_per_work_outcome_sek"] = _ratio(total + benefit_total, work)
+    per_year = DAYS_PER_YEAR / (h - w)
+    for name in [name for name in out if name not in RATIO_KPIS]:
+        out[f"{name}_per_year"] = out[name] * per_year
+    return out
+
+
+def _ratio(amount: float, count: float) -> float:
+    """``amount`` per unit of ``count``; NaN when there is nothing to divide by."""
+    return amount / count if count > 0 else math.nan
+
+
+def benefit_days(log: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Days each participant spent in the flow inside the window: ``participant, group, days``.
+
+    In the flow means from the ``arrived`` record to the ``exited`` record (a drop-out exits too),
+    or to the horizon for someone still in the system; the time is cut to [warm-up, horizon), so
+    someone who arrived in the warm-up counts from the warm-up on. After the exit the model does
+    not know what a person is paid, so nothing is counted (the försörjningsstöd saving is the one
+    term after exit, and it is its own KPI).
+    """
+    w, h = scenario.warmup_days, scenario.horizon_days
+    arrived = _rows(log, Event.ARRIVED).drop_duplicates("participant")
+    exited = _rows(log, Event.EXITED).groupby("participant")["time"].min()
+    start = arrived["time"].to_numpy()
+    end = arrived["participant"].map(exited).fillna(h).to_numpy(dtype=float)
+    days = (np.minimum(end, h) - np.maximum(start, w)).clip(min=0)
+    return pd.DataFrame(
+        {
+            "participant": arrived["participant"].to_numpy(),
+            "group": arrived["group"].astype(str).to_numpy(),
+            "days": days,
+        }
+    )
+
+
+def benefit_cost_by_party(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
+    """Benefits paid in the window while participants are in the flow, SEK, per party.
+
+    Each group's monthly rate per party (``costs.benefits_per_month_sek``) × the months its
+    participants spent in the flow inside the window (:func:`benefit_days`; a month is 365.2425 /
+    12 days). Each party pays its own benefit directly: nothing goes through the pot.
+    """
+    out = dict.fromkeys(PARTIES, 0.0)
+    rates = scenario.costs.benefits_per_month_sek
+    if not rates:
+        return out
+    days = benefit_days(log, scenario)
+    if not len(days):
+        return out
+    months = days.groupby("group")["days"].sum() / DAYS_PER_UNIT["months"]
+    for group, paid in rates.items():
+        for party, per_month in paid.items():
+            out[party] += float(months.get(group, 0.0)) * per_month
     return out
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from samflode.analysis.costs import cost_kpis, worked_hours
+from samflode.analysis.service import service_kpis
 from samflode.config.calendar import HOURS_PER_DAY
 from samflode.config.scenario import Scenario
 from samflode.eventlog.log import Event, records_to_frame
@@ -147,11 +148,12 @@ def outcome_kpis(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
 
 
 def busy_hours(log: pd.DataFrame, start: float, end: float) -> dict[str, float]:
-    """Staff hours spent in meetings per pool within [start, end), meetings in progress included.
+    """Staff hours spent in meetings and case administration per pool within [start, end),
+    meetings in progress included.
 
     A joint meeting (resource ``a+b``) counts for every pool in it.
     """
-    ends = _rows(log, Event.MEETING_END)
+    ends = pd.concat([_rows(log, Event.MEETING_END), _rows(log, Event.ADMIN)])
     starts = _rows(log, Event.MEETING_START)
     t_end = ends["time"].to_numpy()
     t_start = t_end - ends["value"].to_numpy()
@@ -236,6 +238,8 @@ def compute_kpis(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
     out.update(lead_time_kpis(log, scenario))
     out.update(outcome_kpis(log, scenario))
     out.update(utilisation_kpis(log, scenario))
+    cohort = cohort_arrivals(log, scenario.warmup_days, scenario.horizon_days)
+    out.update(service_kpis(log, scenario, cohort))
     out.update(cost_kpis(log, scenario, arrivals=out["arrivals"]))
     return out
 

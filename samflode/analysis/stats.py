@@ -17,7 +17,7 @@ from scipy import stats
 
 SUMMARY_COLUMNS = ["kpi", "mean", "ci_low", "ci_high", "n"]
 # KPI name prefixes and names whose values cannot be negative.
-NON_NEGATIVE = ("days_", "cost_", "utilisation_")
+NON_NEGATIVE = ("days_", "cost_", "benefit_", "utilisation_")
 COUNTS = frozenset({"arrivals", "exits", "in_system_end"})
 # Default precision target: a 95 % CI half-width within 5 % of the mean.
 DEFAULT_TARGET_HALF_WIDTH = 0.05

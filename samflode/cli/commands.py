@@ -27,7 +27,9 @@ from samflode.cli.render import (
     print_sweep,
     progress_bar,
 )
+from samflode.config.checks import unused_pool_warnings
 from samflode.config.loader import BUNDLED_DIR, ScenarioError, load_scenario, uncited_in_file
+from samflode.config.scenario import Scenario
 from samflode.execution.checkpoint import scenario_digest
 from samflode.execution.outdir import OutputFolderError, check_out_path, write_manifest
 from samflode.execution.parallel import SchedulerError, check_scheduler
@@ -113,6 +115,7 @@ def run(
         sc = load_scenario(path)
     except ScenarioError as exc:
         raise fail(str(exc)) from None
+    warn_about_design(path, sc)
     with experiment(folder):
         with progress_bar() as bar:
             task = bar.add_task(f"{sc.name}", total=replications)
@@ -137,6 +140,14 @@ def run(
         )
     print_summary(result, path)
     console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)
+
+
+def warn_about_design(path: Path, sc: Scenario) -> None:
+    """Warn (never fail) about what a valid scenario probably did not mean: staff pools that
+    no stage uses, paid for doing nothing.
+    """
+    for message in unused_pool_warnings(sc):
+        warn(f"{path}: {message}")
 
 
 def _check_workers(workers: int, scheduler: str | None) -> None:
@@ -215,6 +226,8 @@ def compare_command(
                 "designs are compared by name, so give each a distinct `name:`"
             )
         seen[sc.name] = path
+    for path, sc in zip(scenarios, loaded, strict=True):
+        warn_about_design(path, sc)
     if len(loaded) > READABLE_DESIGNS:
         warn(
             f"{len(loaded)} designs: the tables are complete, but the figures are hard to read "
@@ -341,6 +354,7 @@ def validate(scenario: Annotated[Path, typer.Argument(help="scenario YAML")]) ->
             f"{scenario}: {len(uncited)} number(s) carry no source or assumption: {shown} "
             "(write {value: …, source: …} or {value: …, assumption: …}; see docs/sources.md)"
         )
+    warn_about_design(scenario, sc)
 
 
 def dashboard_command(port: int) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from samflode.config.casework import Casework, OutcomeModel
 from samflode.config.distributions import Distribution, NoBoolNumbers, check_weights
 
 # Each vocabulary is written once, as a Literal for the schema; the tuple is derived from it.
@@ -138,6 +139,11 @@ class TargetGroup(_Frozen):
     difficulty: dict[Difficulty, Share] = Field(
         default={1: 1.0}, description="assessed difficulty 1–3 (scales the 6-month bonus)"
     )
+    benefit_clock: Distribution | None = Field(
+        default=None,
+        description="benefit left at arrival (days of sjukpenning or time-limited sickness "
+        "compensation); an intervention type with ends_with_benefit lasts until it runs out",
+    )
 
     @model_validator(mode="after")
     def _shares(self) -> TargetGroup:
@@ -184,6 +190,10 @@ class StaffPool(_Frozen):
     turnover: Turnover | None = None
     open_hour: float | None = Field(default=None, ge=0, lt=24, description="none = calendar's")
     close_hour: float | None = Field(default=None, gt=0, le=24, description="none = calendar's")
+    health_staff: bool = Field(
+        default=False,
+        description="health staff (a health guide): a meeting with them is a health activity",
+    )
 
     @model_validator(mode="after")
     def _org(self) -> StaffPool:
@@ -202,6 +212,11 @@ class Forum(_Frozen):
     """One door in: first meeting (triage); simple cases get a kontrakt in at most 2 meetings."""
 
     staff: Ident = Field(description="staff pool that meets participants in Forum")
+    triage_with: list[Ident] = Field(
+        default_factory=list,
+        description="pools that also attend the first meeting (AMiA's three-party enrolment: the "
+        "AF officer with the FK officer)",
+    )
     booking_delay: Distribution = Field(description="booked channel: delay until the booked time")
     triage_duration: Distribution
     second_meeting_delay: Distribution
@@ -229,9 +244,17 @@ class IntChoice(_Frozen):
 
 
 class Konsultation(_Frozen):
-    """Multi-professional team: all listed roles meet the participant together, several sessions."""
+    """Multi-professional team: the listed roles meet the participant together, several sessions.
+
+    ``roles`` attend every case; each of ``optional_roles`` joins a case's sessions with its
+    probability — the team is matched to the person's dominant problem (000 §6.2), so the doctor
+    does not sit in on every session.
+    """
 
     roles: list[Ident] = Field(min_length=1, description="staff pools that must all be present")
+    optional_roles: dict[Ident, Share] = Field(
+        default_factory=dict, description="pools that join a case's team with this probability"
+    )
     handover_delay: Distribution = Field(description="triage decision → participant can be met")
     sessions: IntChoice
     session_duration: Distribution
@@ -245,6 +268,21 @@ class InterventionType(_Frozen):
     hours_per_week: float = Field(gt=0, le=60, description="provider hours billed per week")
     subgoal_at: Share = Field(
         default=0.5, description="sub-goal checked at this share of the planned duration"
+    )
+    ends_with_benefit: bool = Field(
+        default=False,
+        description="lasts until the participant's benefit runs out (the benefit clock); "
+        "`duration` applies to groups without a clock",
+    )
+    then: Ident | None = Field(
+        default=None,
+        description="the intervention that follows when this one ends in a continue_on state "
+        "(AMiA: preparation, then ALI)",
+    )
+    continue_on: list[ExitState] = Field(
+        default=["af_programme"],
+        min_length=1,
+        description="end states that lead on to `then` instead of an exit",
     )
 
 
@@ -286,6 +324,12 @@ class Insatsmarknad(_Frozen):
     cream_skimming: CreamSkimming | None = None
     followup_interval_days: float = Field(default=30.0, gt=0, le=365)
     followup_duration: Distribution
+    followup_roles: list[Ident] | None = Field(
+        default=None,
+        min_length=1,
+        description="pools that must all attend the monthly follow-up (a joint follow-up needs "
+        "both organisations' officers); none = the group's handläggare alone",
+    )
 
     @model_validator(mode="after")
     def _offers(self) -> Insatsmarknad:
@@ -300,6 +344,18 @@ class Insatsmarknad(_Frozen):
         )
         if missing:
             raise ValueError(f"no provider offers {missing}")
+        for name, itype in self.types.items():
+            if itype.then is None:
+                continue
+            if itype.then not in self.types:
+                raise ValueError(
+                    f"types.{name}.then: unknown type {itype.then!r}; allowed: {sorted(self.types)}"
+                )
+            if self.types[itype.then].then is not None:
+                raise ValueError(
+                    f"types.{name}.then: {itype.then} has a `then` of its own; one follow-on "
+                    "intervention at most"
+                )
         return self
 
 
@@ -358,7 +414,9 @@ class Rules(_Frozen):
 
 
 class Costs(_Frozen):
-    """Result bonuses to providers and the start bonus to the participant (000 §6.3)."""
+    """Result bonuses to providers and the start bonus to the participant (000 §6.3), and the
+    benefits each party pays while a participant is in the flow (what waiting costs the parties).
+    """
 
     bonus_subgoal_sek: float = Field(default=0.0, ge=0, le=10_000_000)
     bonus_job_sek: float = Field(default=0.0, ge=0, le=10_000_000)
@@ -372,6 +430,14 @@ class Costs(_Frozen):
         le=1_000_000,
         description="income support a household of the försörjningsstöd group gets a month; "
         "what the municipality saves for each month such a participant is in work",
+    )
+    benefits_per_month_sek: dict[
+        Ident, dict[Party, Annotated[float, Field(ge=0, le=1_000_000)]]
+    ] = Field(
+        default_factory=dict,
+        description="target group → paying party → SEK a month paid to a participant of that "
+        "group from arrival to exit (e.g. sjukpenning by fk, aktivitetsstöd by af, "
+        "försörjningsstöd by the municipality); a design that keeps people waiting pays longer",
     )
 
 
@@ -439,6 +505,10 @@ class Scenario(_Frozen):
     description: str = ""
     horizon_days: float = Field(gt=0, le=20 * 365.25)
     warmup_days: float = Field(default=0.0, ge=0)
+    intake_until_days: float | None = Field(
+        default=None, gt=0, description="no arrivals from this day on (end of intake); none = "
+        "arrivals until the horizon"
+    )
     calendar: Calendar = Calendar()
     groups: dict[Ident, TargetGroup] = Field(min_length=1)
     staff: dict[Ident, StaffPool] = Field(default_factory=dict)
@@ -453,6 +523,8 @@ class Scenario(_Frozen):
     continuity: Continuity | None = None
     pauses: Pauses | None = None
     coordination: Coordination | None = None
+    casework: Casework | None = None
+    outcome_model: OutcomeModel | None = None
     rules: Rules = Rules()
     costs: Costs = Costs()
     financing: Financing = Financing()
@@ -474,9 +546,13 @@ class Scenario(_Frozen):
             except ValidationError as exc:
                 detail = exc.errors()[0].get("ctx", {}).get("error", exc.errors()[0]["msg"])
                 raise ValueError(f"staff.{role}: working hours: {detail}") from None
-        used = {"forum.staff": [self.forum.staff]}
+        used = {"forum.staff": [self.forum.staff], "forum.triage_with": self.forum.triage_with}
         if self.konsultation is not None:
             used["konsultation.roles"] = self.konsultation.roles
+            used["konsultation.optional_roles"] = list(self.konsultation.optional_roles)
+            both = sorted(set(self.konsultation.roles) & set(self.konsultation.optional_roles))
+            if both:
+                raise ValueError(f"konsultation.optional_roles: {both} are also in roles")
         for gname, group in self.groups.items():
             if group.handlaggare is not None:
                 used[f"groups.{gname}.handlaggare"] = [group.handlaggare]
@@ -484,6 +560,13 @@ class Scenario(_Frozen):
                 used[f"groups.{gname}.intake"] = [group.intake]
         if self.handoffs is not None:
             used["handoffs.pools"] = self.handoffs.pools
+        if self.insatsmarknad is not None and self.insatsmarknad.followup_roles is not None:
+            used["insatsmarknad.followup_roles"] = self.insatsmarknad.followup_roles
+        if self.casework is not None:
+            used["casework.pools"] = self.casework.pools
+            used["casework.admin_minutes_per_case_week"] = list(
+                self.casework.admin_minutes_per_case_week
+            )
         for where, names in used.items():
             for name in names:
                 if name not in pools:
@@ -527,6 +610,52 @@ class Scenario(_Frozen):
                             f"exit.outcomes: no rule matches group {gname}, track {track}, "
                             f"intervention {itype}; add one or a '*' rule"
                         )
+        return self
+
+    @model_validator(mode="after")
+    def _benefit_groups(self) -> Scenario:
+        """Benefit rates must name defined target groups: a misspelt group would otherwise be
+        paid nothing, silently, and its design would look cheaper than it is.
+        """
+        unknown = sorted(set(self.costs.benefits_per_month_sek) - set(self.groups))
+        if unknown:
+            raise ValueError(
+                f"costs.benefits_per_month_sek: unknown target groups {unknown}; "
+                f"defined in groups: {sorted(self.groups)}"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _casework_fits(self) -> Scenario:
+        """Assignments that the staffing can carry, and health types that exist."""
+        cw = self.casework
+        if cw is not None and cw.pools and all(p in self.staff for p in cw.pools):
+            heads = {p: self.staff[p].headcount for p in cw.pools}
+            if cw.assignment == "pair" and len(set(heads.values())) > 1:
+                raise ValueError(
+                    f"casework.pools: assignment pair needs equal headcounts (post k of each pool "
+                    f"is a pair); got {heads}"
+                )
+            if cw.assignment == "team" and cw.team_size > min(heads.values()):
+                raise ValueError(
+                    f"casework.team_size: {cw.team_size} is more than the smallest headcount "
+                    f"among {heads}"
+                )
+            for pool, n in cw.areas.items():
+                if n > heads[pool]:
+                    raise ValueError(
+                        f"casework.areas.{pool}: {n} areas but staff.{pool}.headcount is "
+                        f"{heads[pool]}: every area needs an officer"
+                    )
+        om = self.outcome_model
+        if om is not None and om.health_types:
+            types = set(self.insatsmarknad.types) if self.insatsmarknad else set()
+            unknown = sorted(set(om.health_types) - types)
+            if unknown:
+                raise ValueError(
+                    f"outcome_model.health_types: unknown types {unknown}; defined in "
+                    f"insatsmarknad.types: {sorted(types)}"
+                )
         return self
 
     def pool_calendar(self, role: str) -> Calendar:

@@ -39,6 +39,14 @@ KPI_LABELS_SV: dict[str, str] = {
     "cost_municipality_sek": "Kostnad för kommunen",
     "cost_coordination_sek": "Personalkostnad för samordning (del av personalkostnaden)",
     "saving_forsorjningsstod_sek": "Sparat försörjningsstöd genom avslut till arbete (kommunen)",
+    "benefit_cost_sek": "Ersättningar under tiden i flödet",
+    "benefit_cost_fk_sek": "Ersättningar från Försäkringskassan under tiden i flödet",
+    "benefit_cost_af_sek": "Ersättningar från Arbetsförmedlingen under tiden i flödet",
+    "benefit_cost_region_sek": "Ersättningar från regionen under tiden i flödet",
+    "benefit_cost_municipality_sek": "Ersättningar från kommunen under tiden i flödet",
+    "cost_incl_benefits_sek": "Kostnad inklusive ersättningar",
+    "cost_incl_benefits_per_participant_sek": "Kostnad inklusive ersättningar per deltagare",
+    "cost_incl_benefits_per_work_outcome_sek": "Kostnad inkl. ersättningar per avslut till arbete",
 }
 
 TEXT: dict[str, dict[str, str]] = {
@@ -179,10 +187,14 @@ def t(key: str, lang: str, **values: object) -> str:
 
 
 def kpi_name(key: str, lang: str) -> str:
-    """Label for a KPI key in ``lang``; utilisation keys name their staff pool."""
+    """Label for a KPI key in ``lang``; utilisation keys name their staff pool, and a
+    ``<name>_per_year`` key takes its window KPI's label.
+    """
     if lang == "sv":
         if key in KPI_LABELS_SV:
             return KPI_LABELS_SV[key]
+        if key.endswith("_per_year"):
+            return f"{kpi_name(key.removesuffix('_per_year'), lang)}, per år"
         if key.startswith("utilisation_"):
             return f"Beläggning, {key.removeprefix('utilisation_')}"
     return kpi_label(key)

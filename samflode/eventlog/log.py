@@ -43,6 +43,9 @@ class Event(StrEnum):
     IN_SYSTEM_AT_END = "in_system_at_end"
     STAFF_LEFT = "staff_left"
     STAFF_JOINED = "staff_joined"
+    ADMIN = "admin"
+    EXPOSURE = "exposure"
+    OUTCOME_SCORE = "outcome_score"
 
 
 class Kind:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from samflode.config.casework import EXPOSURES
 from samflode.config.scenario import CHANNELS, EXIT_STATES, Scenario
 
 PARTICIPANT_STAGES = ("forum", "konsultation", "insatsmarknad", "exit")
@@ -73,10 +74,13 @@ SCHEMA: Mapping[str, EventSpec] = {
         value=Column("difficulty (1–3)", "difficulty"),
     ),
     "queued": EventSpec(
-        "starts waiting for a meeting",
-        ("forum", "konsultation"),
+        "starts waiting for a meeting, or for a caseload slot",
+        ANYWHERE,
         resource=Column("staff pool(s) waited for", "pools"),
-        detail=Column("the meeting waited for: triage, planning or session", "meeting"),
+        detail=Column(
+            "what is waited for: triage, planning, session, or caseload (a handläggare's slot)",
+            "queue",
+        ),
     ),
     "meeting_start": _meeting("a meeting (or staff time on the case) begins"),
     "meeting_end": _meeting("it ends", Column("its duration, days", "days")),
@@ -186,15 +190,41 @@ SCHEMA: Mapping[str, EventSpec] = {
         resource=Column("staff pool", "pools"),
         staff=True,
     ),
+    "admin": EventSpec(
+        "an officer's case administration for the day ends (documentation, planning)",
+        ("staff",),
+        resource=Column("staff pool", "pools"),
+        value=Column("its duration, days", "days"),
+        staff=True,
+    ),
+    "exposure": EventSpec(
+        "what happened to the person during support, recorded when the exit state is drawn",
+        PARTICIPANT_STAGES,
+        detail=Column("the exposure (README, outcome model)", "exposure"),
+        value=Column("its value", "real"),
+    ),
+    "outcome_score": EventSpec(
+        "the outcome model's score from the exposures (0 = the outcome table holds)",
+        PARTICIPANT_STAGES,
+        value=Column("the score", "real"),
+    ),
 }
 
 
 def vocabularies(scenario: Scenario) -> dict[str, frozenset[str]]:
     """The values each named ``resource``/``detail`` domain may take in a run of ``scenario``."""
     pools = set(scenario.staff)
-    if scenario.konsultation is not None:
-        pools.add("+".join(scenario.konsultation.roles))
+    if scenario.forum.triage_with:
+        pools.add("+".join([scenario.forum.staff, *scenario.forum.triage_with]))
+    k = scenario.konsultation
+    if k is not None:
+        optional = list(k.optional_roles)
+        for mask in range(2 ** len(optional)):
+            chosen = [r for i, r in enumerate(optional) if mask >> i & 1]
+            pools.add("+".join([*k.roles, *chosen]))
     market = scenario.insatsmarknad
+    if market is not None and market.followup_roles is not None:
+        pools.add("+".join(market.followup_roles))
     return {
         "channel": frozenset(CHANNELS),
         "meeting": frozenset(MEETINGS),
@@ -204,6 +234,8 @@ def vocabularies(scenario: Scenario) -> dict[str, frozenset[str]]:
         "pools": frozenset(pools),
         "provider": frozenset(market.providers) if market else frozenset(),
         "intervention": frozenset(market.types) if market else frozenset(),
+        "exposure": frozenset(EXPOSURES),
+        "queue": frozenset(MEETINGS) | {"caseload"},
     }
 
 
@@ -248,6 +280,7 @@ def _check_values(where: str, value: np.ndarray, column: Column) -> list[str]:
         "count": (0, math.inf, True),
         "days": (0, math.inf, False),
         "hours": (0, math.inf, False),
+        "real": (-math.inf, math.inf, False),
     }[column.domain]
     if (value < low).any() or (value > high).any():
         return [f"{where}: value ({column.meaning}) outside [{low}, {high}]"]

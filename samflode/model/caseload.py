@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from samflode.model.world import World
 
 _OPENED = Kind.CASE_OPENED
+_QUEUED = Kind.QUEUED
 
 
 def open_case(world: World, p: Participant) -> Generator[simpy.Event, object, bool]:
@@ -27,13 +28,16 @@ def open_case(world: World, p: Participant) -> Generator[simpy.Event, object, bo
     if pool.caseload is not None:
         claim = pool.caseload.seize()
         if claim is not None:
+            world.record(env.now, p.pid, p.group, _QUEUED, p.stage, pool.role, "caseload", NAN)
             t0 = env.now
             served = yield from wait_patiently(env, claim, p.patience)
-            p.waited += env.now - t0
+            world.waited(p, env.now - t0)
             if not served:
                 pool.caseload.withdraw(claim)
                 return False
         p.slot = pool.caseload
+    if world.casework is not None:
+        world.casework.opened(p, pool)
     world.record(env.now, p.pid, p.group, _OPENED, p.stage, pool.role, "", NAN)
     return True
 

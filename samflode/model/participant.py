@@ -53,6 +53,21 @@ class Participant:
         "u_changes",
         "u_accept",
         "placement_delay",
+        "arrived_at",
+        "days_joint",
+        "days_single",
+        "joint_meetings",
+        "health_at",
+        "case",
+        "met",
+        "u_location",
+        "admin_pool",
+        "k_roles",
+        "benefit_days",
+        "u_phase",
+        "phase_duration",
+        "paused",
+        "travel",
     )
 
     def __init__(self, pid: int, group: str) -> None:
@@ -68,6 +83,24 @@ class Participant:
         self.changes = 0
         self.u_accept: float | None = None
         self.patience: float | None = None
+        # Exposures the outcome model reads (samflode.model.outcome): time with staff, in joint
+        # and one-officer meetings (days), joint meetings held, when the first health activity
+        # started, and (with casework) the case's officers and everyone met.
+        self.arrived_at = 0.0
+        self.days_joint = 0.0
+        self.days_single = 0.0
+        self.joint_meetings = 0
+        self.health_at: float | None = None
+        self.case = None
+        self.met = None
+        self.u_location = 0.0
+        self.admin_pool: str | None = None
+        self.k_roles: tuple[str, ...] = ()  # Konsultation's optional roles on this case
+        self.benefit_days: float | None = None  # benefit left at arrival (the benefit clock)
+        self.u_phase: float | None = None  # the outcome number of a follow-on intervention
+        self.phase_duration = 0.0  # its planned duration
+        self.paused = 0.0  # days of waiting beyond the grace period, summed (outcome model)
+        self.travel = 0.0  # the officers' travel to this person's last meeting (casework areas)
 
 
 class _Choice:
@@ -168,6 +201,10 @@ class GroupDraws:
         self.konsultation = k is not None
         if k is not None:
             self.handover = streams.sampler(f"{g}.handover_delay", k.handover_delay)
+            self.optional = [
+                (role, share, streams.uniform(f"{g}.konsultation.{role}"))
+                for role, share in k.optional_roles.items()
+            ]
             self.sessions = _Choice(_session_shares(k.sessions), uni("sessions"))
             self.session = streams.sampler(f"{g}.session_duration", k.session_duration)
             self.interval = streams.sampler(f"{g}.session_interval", k.session_interval)
@@ -185,13 +222,35 @@ class GroupDraws:
             self.placement = streams.sampler(f"{g}.placement_delay", cream.placement_delay)
         else:
             self.u_accept = None
-        self.extras = h is not None or self.u_changes is not None or self.u_accept is not None
+        cw = scenario.casework
+        self.u_location = (
+            streams.uniform(f"{g}.location") if cw is not None and cw.assignment == "area" else None
+        )
+        self.extras = (
+            h is not None
+            or self.u_changes is not None
+            or self.u_accept is not None
+            or self.u_location is not None
+        )
         self.insats: dict[str, Sampler] = {}
         if m is not None:
             for itype in cfg.interventions:
                 self.insats[itype] = streams.sampler(
                     f"{g}.insats_duration.{itype}", m.types[itype].duration
                 )
+        # A follow-on intervention (AMiA: ALI after the preparation) has its own outcome number
+        # and duration, drawn at arrival like everything personal.
+        follow_on = sorted(
+            {m.types[t].then for t in cfg.interventions if m.types[t].then} if m else set()
+        )
+        self.u_phase = streams.uniform(f"{g}.phase.exit") if follow_on else None
+        self.phase = {
+            t: streams.sampler(f"{g}.phase.duration.{t}", m.types[t].duration) for t in follow_on
+        }
+        self.then = {t: m.types[t].then for t in cfg.interventions} if m else {}
+        self.clock = (
+            streams.sampler(f"{g}.benefit_clock", cfg.benefit_clock) if cfg.benefit_clock else None
+        )
 
     def new(self, pid: int) -> Participant:
         """Draw a participant of this group with all personal attributes."""
@@ -216,8 +275,19 @@ class GroupDraws:
             p.patience = self.patience.draw()
         if self.konsultation:
             self._draw_konsultation(p, self.handover, self.sessions, self.session, self.interval)
+            if self.optional:
+                p.k_roles = tuple(role for role, share, u in self.optional if u.draw() < share)
         if self.insats:
             p.insats_duration = self.insats[p.intervention].draw()
+        if self.u_phase is not None:
+            p.u_phase = self.u_phase.draw()
+            # Every follow-on is drawn, whichever the person's type leads to: the draws do not
+            # depend on the type, so designs with other type shares keep common random numbers.
+            durations = {t: s.draw() for t, s in self.phase.items()}
+            then = self.then.get(p.intervention)
+            p.phase_duration = durations.get(then, 0.0)
+        if self.clock is not None:
+            p.benefit_days = self.clock.draw()
         if self.extras:
             self._draw_extras(p)
         return p
@@ -241,6 +311,8 @@ class GroupDraws:
         if self.u_accept is not None:
             p.u_accept = self.u_accept.draw()
             p.placement_delay = self.placement.draw()
+        if self.u_location is not None:
+            p.u_location = self.u_location.draw()
 
     @staticmethod
     def _draw_konsultation(p: Participant, handover, sessions, session, interval) -> None:  # noqa: ANN001

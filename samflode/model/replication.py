@@ -19,6 +19,7 @@ import simpy
 from samflode.config.distributions import Exponential
 from samflode.config.scenario import Scenario
 from samflode.eventlog.log import NAN, EventLog, Kind
+from samflode.model import casework, outcome
 from samflode.model.caseload import open_case
 from samflode.model.participant import TRACK_COMPLEX, TRACK_SIMPLE, GroupDraws, Participant
 from samflode.model.stages import exit as exit_stage
@@ -40,6 +41,8 @@ def build(scenario: Scenario, *, seed: int, replication: int) -> World:
     world.konsultation = konsultation.setup(world)
     world.insatsmarknad = insatsmarknad.setup(world)
     world.exit = exit_stage.setup(world)
+    world.casework = casework.setup(world)
+    world.outcome = outcome.setup(world)
     return world
 
 
@@ -56,6 +59,8 @@ def arrivals(world: World, group: str, draws: GroupDraws) -> Generator[simpy.Eve
         _exponential_days(open_days_per_week / cfg.inflow_per_week),
     )
     horizon = world.scenario.horizon_days
+    if world.scenario.intake_until_days is not None:
+        horizon = min(horizon, world.scenario.intake_until_days)
     to_time = cal.open_days_to_time if cal.enabled else None
     clock = 0.0
     while True:
@@ -79,6 +84,7 @@ def participant(world: World, p: Participant, draws: GroupDraws) -> Generator:
     env = world.env
     sc = world.scenario
     world.active[p.pid] = p
+    p.arrived_at = env.now
     world.record(env.now, p.pid, p.group, Kind.ARRIVED, "arrival", "", p.channel, p.difficulty)
     if p.channel == "direct_konsultation":
         p.track = TRACK_COMPLEX
@@ -93,6 +99,7 @@ def participant(world: World, p: Participant, draws: GroupDraws) -> Generator:
             yield from _drop_out(world, p)
             return
     first = True
+    first_type = p.intervention
     while True:
         if p.track == TRACK_SIMPLE or world.konsultation is None:
             signed = yield from forum.kontrakt(world, p, first=first)
@@ -104,17 +111,31 @@ def participant(world: World, p: Participant, draws: GroupDraws) -> Generator:
         if world.insatsmarknad is not None:
             insatsmarknad.issue_check(world, p)
             state = yield from insatsmarknad.run(world, p)
+            itype = sc.insatsmarknad.types[p.intervention]
+            if itype.then is not None and state in itype.continue_on:
+                # On to the follow-on intervention (AMiA: ALI), with its own outcome number.
+                p.intervention = itype.then
+                p.u_exit = p.u_phase
+                p.insats_duration = p.phase_duration
+                insatsmarknad.issue_check(world, p)
+                state = yield from insatsmarknad.run(world, p)
             if state == "dropout_waiting":
                 yield from _drop_out(world, p)
                 return
+        elif world.outcome is not None:
+            state = exit_stage.end_of_support_state(world, p, dropout_decided=False)
         else:
             state = exit_stage.draw_exit_state(world, p)
         if state != "restart":
             break
         if p.restarts >= sc.exit.restart_limit:
-            state = "permanent_support"
+            # No more new kontrakt in this flow: the case goes back to the ordinary support of
+            # its organisation. Permanent support only "då det är tydligt klargjort att inga
+            # möjligheter återstår" (000 S10), which a number of failed kontrakt does not show.
+            state = "benefits"
             break
         p.restarts += 1
+        p.intervention = first_type
         world.record(env.now, p.pid, p.group, Kind.RESTARTED, p.stage, "", p.track, p.restarts)
         draws.redraw_for_restart(p)
         first = False
@@ -154,6 +175,8 @@ def run_replication(scenario: Scenario, *, seed: int, replication: int) -> Event
     for role, cfg in scenario.staff.items():
         if cfg.turnover is not None:
             world.env.process(staff_turnover(world, world.pools[role], cfg))
+    if world.casework is not None:
+        world.casework.start_admin()
     horizon = scenario.horizon_days
     with _fewer_gc_passes():
         world.env.run(until=horizon)

@@ -1,6 +1,7 @@
 """Staff at run time: pools of people and the teams that meet together.
 
-A pool's people and its caseload slots are :class:`~samflode.model.resources.Servers`. How a
+A pool's people are numbered posts (:class:`~samflode.model.resources.Officers`), its caseload
+slots :class:`~samflode.model.resources.Servers`. How a
 meeting claims a team is :mod:`samflode.model.meeting`'s job; caseload slots are
 :mod:`samflode.model.caseload`'s, leavers and newcomers :mod:`samflode.model.turnover`'s.
 """
@@ -11,7 +12,7 @@ import simpy
 
 from samflode.config.calendar import WorkCalendar
 from samflode.config.scenario import StaffPool
-from samflode.model.resources import Servers
+from samflode.model.resources import Officers, Servers
 
 
 class Pool:
@@ -26,6 +27,9 @@ class Pool:
         "learners",
         "slowdown",
         "headcount",
+        "parties",
+        "persons",
+        "health",
     )
 
     def __init__(
@@ -36,7 +40,11 @@ class Pool:
         self.headcount = cfg.headcount
         self.learners: list[float] = []  # end of each newcomer's learning period
         self.slowdown = cfg.turnover.learning_slowdown if cfg.turnover else 1.0
-        self.servers = Servers(env, cfg.headcount)
+        self.servers = Officers(env, cfg.headcount)
+        self.parties = frozenset(cfg.party_shares())
+        # Who holds each post: a number that grows when a newcomer fills it after a vacancy.
+        self.persons = [0] * cfg.headcount
+        self.health = False  # health staff: meeting them is a health activity (outcome model)
         self.share = cfg.share_on_method
         self.caseload = (
             Servers(env, cfg.headcount * cfg.caseload_cap) if cfg.caseload_cap is not None else None
@@ -64,6 +72,8 @@ class Team:
         "handoff_days",
         "learning",
         "plain",
+        "joint",
+        "health",
     )
 
     def __init__(
@@ -77,5 +87,9 @@ class Team:
         self.after_meeting_days = after_meeting_days
         self.handoff_days = handoff_days
         self.learning = any(pool.slowdown > 1.0 for pool in pools)
+        # A joint meeting: officers of more than one organisation meet the participant together.
+        # (one person, even in a pool that several organisations pay for, is not a joint meeting).
+        self.joint = len(pools) > 1 and len(frozenset().union(*(p.parties for p in pools))) > 1
+        self.health = any(pool.health for pool in pools)
         # A one-person meeting with no newcomers and no time after it: the fast path in meet().
         self.plain = self.single is not None and not self.learning and after_meeting_days == 0

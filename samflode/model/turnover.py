@@ -14,6 +14,7 @@ import simpy
 from samflode.config.distributions import Exponential
 from samflode.config.scenario import StaffPool
 from samflode.eventlog.log import NAN, Kind
+from samflode.model.resources import post_of
 from samflode.model.staff import Pool
 
 if TYPE_CHECKING:
@@ -42,10 +43,16 @@ def turnover(world: World, pool: Pool, cfg: StaffPool) -> Generator[simpy.Event,
 def _vacancy(world: World, pool: Pool, vacancy: float, learning_days: float):  # noqa: ANN202
     env = world.env
     claim = pool.servers.seize_first()
-    if claim is not None:
+    if claim.__class__ is not int:
         yield claim  # the leaver finishes the meeting in hand
+    post = post_of(claim)
     world.record(env.now, -1, "", _LEFT, "staff", pool.role, "", vacancy)
+    if world.casework is not None:
+        world.casework.post_vacated(pool, post)
     yield env.timeout(vacancy)
-    pool.servers.release()
+    pool.persons[post] += 1  # a new person in the post: someone the participants have not met
+    pool.servers.release(post)
+    if world.casework is not None:
+        world.casework.post_filled(pool, post)
     pool.learners.append(env.now + learning_days)
     world.record(env.now, -1, "", _JOINED, "staff", pool.role, "", NAN)

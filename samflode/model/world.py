@@ -44,6 +44,9 @@ class World:
         "konsultation",
         "insatsmarknad",
         "exit",
+        "casework",
+        "outcome",
+        "pause_grace",
     )
 
     def __init__(self, scenario: Scenario, *, seed: int, replication: int) -> None:
@@ -70,19 +73,35 @@ class World:
             if cfg.handlaggare is not None
         }
         # Waiting time per participant is only needed when long waits lower the chance of work.
-        self.track_waits = scenario.pauses is not None
+        self.track_waits = scenario.pauses is not None or scenario.outcome_model is not None
         self.active: dict[int, Participant] = {}
         self.next_pid = 0
         self.forum: Any = None
         self.konsultation: Any = None
         self.insatsmarknad: Any = None
         self.exit: Any = None
+        # Officers who hold cases, and their administration time (None: anonymous pools).
+        self.casework: Any = None
+        # The outcome model (None: the legacy draw from the table when support starts).
+        self.outcome: Any = None
+        om = scenario.outcome_model
+        self.pause_grace = om.pause_grace_days if om is not None else None
+
+    def waited(self, p: Participant, days: float) -> None:
+        """Note that ``p`` waited ``days`` in one go; beyond the grace period it is a pause."""
+        p.waited += days
+        grace = self.pause_grace
+        if grace is not None and days > grace:
+            p.paused += days - grace
 
 
 def _pools(env: simpy.Environment, scenario: Scenario) -> dict[str, Pool]:
     """Every staff pool; pools with equal calendars share one (calendars never change)."""
     horizon = scenario.horizon_days
-    return {
+    pools = {
         role: Pool(env, role, cfg, shared_calendar(scenario.pool_calendar(role), horizon))
         for role, cfg in scenario.staff.items()
     }
+    for role, cfg in scenario.staff.items():
+        pools[role].health = cfg.health_staff
+    return pools

@@ -17,12 +17,12 @@ def _missing(x: float | None) -> bool:
 
 
 def fmt(kpi: str, x: float | None, *, mega: bool = False) -> str:
-    """A KPI value: shares in %, costs and savings in kr (Mkr with ``mega``), days in d."""
+    """A KPI value: shares in %, costs, benefits, savings in kr (Mkr with ``mega``), days in d."""
     if _missing(x):
         return MISSING
     if kpi.startswith(("share_", "utilisation_")):
         return f"{100 * x:.1f} %"
-    if kpi.startswith(("cost_", "saving_")):
+    if kpi.startswith(("cost_", "saving_", "benefit_")):
         if mega:
             return f"{x / 1e6:,.2f} Mkr".replace(",", " ")
         return f"{x:,.0f} kr".replace(",", " ")

@@ -53,13 +53,25 @@ KPI_LABELS: dict[str, str] = {
     "cost_municipality_sek": "Cost borne by the municipality",
     "cost_coordination_sek": "Staff cost spent on coordination (part of staff cost)",
     "saving_forsorjningsstod_sek": "Income support saved by exits to work (municipality)",
+    "benefit_cost_sek": "Benefits paid while in the flow",
+    "benefit_cost_fk_sek": "Benefits paid by Försäkringskassan while in the flow",
+    "benefit_cost_af_sek": "Benefits paid by Arbetsförmedlingen while in the flow",
+    "benefit_cost_region_sek": "Benefits paid by the region while in the flow",
+    "benefit_cost_municipality_sek": "Benefits paid by the municipality while in the flow",
+    "cost_incl_benefits_sek": "Cost including benefits",
+    "cost_incl_benefits_per_participant_sek": "Cost including benefits per participant",
+    "cost_incl_benefits_per_work_outcome_sek": "Cost including benefits per exit to work",
 }
 
 
 def kpi_label(key: str) -> str:
-    """Label for a KPI key; utilisation keys are labelled from their pool name."""
+    """Label for a KPI key; utilisation keys are labelled from their pool name, and a
+    ``<name>_per_year`` key (a window cost scaled to a year) from its window KPI.
+    """
     if key in KPI_LABELS:
         return KPI_LABELS[key]
+    if key.endswith("_per_year"):
+        return f"{kpi_label(key.removesuffix('_per_year'))}, per year"
     if key.startswith("utilisation_"):
         return f"Utilisation of {key.removeprefix('utilisation_')}"
     return key

@@ -72,6 +72,10 @@ def _shares(raw: dict) -> None:
     raw["groups"]["forsorjningsstod"]["interventions"]["utbildning"] = 0.5
 
 
+def _unknown_benefit_group(raw: dict) -> None:
+    raw["costs"]["benefits_per_month_sek"]["sjukskrivna"] = {"fk": 20000, "assumption": "test"}
+
+
 BAD_VARIANTS = [
     pytest.param(_negative_inflow, "groups.sjuka.inflow_per_week", "≥ 0", id="negative-inflow"),
     pytest.param(_unknown_dist, "konsultation.session_duration", "lognormal", id="unknown-dist"),
@@ -79,6 +83,12 @@ BAD_VARIANTS = [
     pytest.param(_wrong_type, "staff.konsultation_af.headcount", "integer", id="wrong-type"),
     pytest.param(_unknown_field, "rules.first_meting_days", "unknown field", id="unknown-field"),
     pytest.param(_shares, "groups.forsorjningsstod", "interventions must sum to 1", id="shares"),
+    pytest.param(
+        _unknown_benefit_group,
+        "costs.benefits_per_month_sek: unknown target groups ['sjukskrivna']",
+        "defined in groups: ['arbetslosa', 'forsorjningsstod', 'sjuka', 'starta_omstallning']",
+        id="unknown-benefit-group",
+    ),
 ]
 
 

@@ -2,10 +2,13 @@
 
 The exit state (work, studies, AF programme, back to benefits, permanent support, drop-out, or a
 failed kontrakt that restarts) is drawn from the first matching outcome rule with the participant's
-own uniform number, so common random numbers carry over between designs. A failed kontrakt restarts
-at most ``restart_limit`` times; after that the case is assessed for permanent support, as the Nacka
-brief proposes (000 §6.2 warns of restarts "kanske gång på gång"). Follow-up records at 90 days and
-6 months after the exit carry the status the result bonus is paid on (000 §6.3).
+own uniform number, so common random numbers carry over between designs: when support starts
+(legacy), or, with an outcome model, when it ends, from what happened meanwhile
+(:mod:`samflode.model.outcome`). A failed kontrakt restarts at most ``restart_limit`` times (000
+§6.2 warns of restarts "kanske gång på gång"); after that the case goes back to its organisation's
+ordinary support ("benefits"), not to permanent support, which 000 S10 allows only when no
+possibilities remain. Follow-up records at 90 days and 6 months after the exit carry the status
+the result bonus is paid on (000 §6.3).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from samflode.config.distributions import DAYS_PER_UNIT
 from samflode.config.scenario import OutcomeRule, Scenario
 from samflode.eventlog.log import Kind
 from samflode.model.caseload import close_case
+from samflode.model.outcome import draw_at_end, provisional, starts_as_dropout, without_dropout
 
 if TYPE_CHECKING:
     from samflode.model.participant import Participant
@@ -93,6 +97,44 @@ def draw_exit_state(world: World, p: Participant) -> str:
     return next(s for s, share in reversed(shares.items()) if share > 0)
 
 
+def adjust(world: World, shares: dict[str, float], p: Participant) -> dict[str, float]:
+    """Shares after the legacy levers (lost continuity, long waits) move work to benefits."""
+    factor = world.exit.work_factor(p) if world.exit.adjusted else 1.0
+    if factor < 1.0 and "work" in shares:
+        lost = shares["work"] * (1.0 - factor)
+        shares = dict(shares)
+        shares["work"] -= lost
+        shares["benefits"] = shares.get("benefits", 0.0) + lost
+    return shares
+
+
+def decides_dropout(world: World, p: Participant) -> bool:
+    """With an outcome model: is this kontrakt a drop-out (decided when support starts)?"""
+    rule = world.exit.outcome_rule(p.group, p.track, p.intervention)
+    return starts_as_dropout(rule, p.u_exit)
+
+
+def end_of_support_state(world: World, p: Participant, *, dropout_decided: bool) -> str:
+    """With an outcome model: the exit state drawn from the exposures when support ends.
+
+    ``dropout_decided``: the drop-out was settled at the start (an intervention), so the draw is
+    over the other states; otherwise (no intervention) drop-out is one of the states drawn.
+    """
+    rule = world.exit.outcome_rule(p.group, p.track, p.intervention)
+    if dropout_decided:
+        shares, u = without_dropout(rule, p.u_exit)
+    else:
+        shares, u = rule.exit, p.u_exit
+    return draw_at_end(world, p, adjust(world, shares, p), u)
+
+
+def heading_for(world: World, p: Participant) -> str:
+    """With an outcome model: the state the person is heading for now (no drop-out)."""
+    rule = world.exit.outcome_rule(p.group, p.track, p.intervention)
+    shares, u = without_dropout(rule, p.u_exit)
+    return provisional(world, p, adjust(world, shares, p), u)
+
+
 def dropout_fraction(world: World, p: Participant) -> float:
     """Where in the intervention a drop-out happens, as a share of its planned duration.
 
@@ -130,6 +172,8 @@ def leave(world: World, p: Participant, state: str) -> None:
     """Record the exit and free the caseload slot."""
     p.stage = STAGE
     close_case(p)
+    if world.casework is not None:
+        world.casework.closed(p)
     del world.active[p.pid]
     world.record(world.env.now, p.pid, p.group, Kind.EXITED, STAGE, "", state, p.kontrakts)
 

@@ -47,6 +47,12 @@ def setup(world: World) -> ForumState:
     sc = world.scenario
     single = world.single
     intake = {g: single[cfg.intake or sc.forum.staff] for g, cfg in sc.groups.items()}
+    if sc.forum.triage_with:
+        # A joint first meeting in Forum's own pool (groups with an intake of their own keep it).
+        joint = Team(tuple(world.pools[r] for r in (sc.forum.staff, *sc.forum.triage_with)))
+        intake = {
+            g: joint if cfg.intake is None else intake[g] for g, cfg in sc.groups.items()
+        }
     handoffs = [single[r] for r in sc.handoffs.pools] if sc.handoffs else []
     return ForumState(single[sc.forum.staff], intake, handoffs)
 
@@ -65,9 +71,9 @@ def first_meeting(world: World, p: Participant) -> Generator[simpy.Event, object
         to = world.forum.handoff_destination(team, u_to)
         world.record(env.now, p.pid, p.group, Kind.HANDED_OFF, STAGE, team.label, to.label, NAN)
         if team.handoff_days > 0:
-            env.process(after_work(world, p, team, STAGE, team.handoff_days, held=False))
+            env.process(after_work(world, p, team, STAGE, team.handoff_days))
         yield env.timeout(delay)
-        p.waited += delay
+        world.waited(p, delay)
         team = to
         world.record(env.now, p.pid, p.group, Kind.QUEUED, STAGE, team.label, "triage", NAN)
         met = yield from meet(world, p, STAGE, "triage", team, p.triage_duration)

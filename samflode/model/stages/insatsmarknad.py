@@ -24,7 +24,13 @@ from samflode.eventlog.log import NAN, Kind
 from samflode.model.meeting import meet
 from samflode.model.resources import wait_patiently
 from samflode.model.staff import Team
-from samflode.model.stages.exit import draw_exit_state, dropout_fraction
+from samflode.model.stages.exit import (
+    decides_dropout,
+    draw_exit_state,
+    dropout_fraction,
+    end_of_support_state,
+    heading_for,
+)
 
 if TYPE_CHECKING:
     from samflode.model.participant import Participant
@@ -32,6 +38,7 @@ if TYPE_CHECKING:
 
 STAGE = "insatsmarknad"
 SUBGOAL_STATES = ("work", "studies", "af_programme")
+_SUBGOAL_CHECK = "subgoal_check"  # a timeline entry, never a record
 
 
 class Market:
@@ -118,7 +125,7 @@ class Market:
 class InsatsmarknadState:
     """The market, the check-in durations and, with continuity losses, the pauses they cause."""
 
-    __slots__ = ("market", "checkin_duration", "continuity", "change_delay")
+    __slots__ = ("market", "checkin_duration", "continuity", "change_delay", "followup_team")
 
     def __init__(self, world: World, cfg: Insatsmarknad) -> None:
         sc = world.scenario
@@ -132,6 +139,15 @@ class InsatsmarknadState:
         self.checkin_duration = world.streams.sampler(
             "insatsmarknad.followup_duration", cfg.followup_duration
         )
+        # A joint follow-up: every listed pool attends (AMiA's monthly FK+AF meeting, p. 38),
+        # with the documentation and reflection after a meeting that spans organisations.
+        self.followup_team = None
+        if cfg.followup_roles is not None:
+            pools = tuple(world.pools[r] for r in cfg.followup_roles)
+            parties = {party for r in cfg.followup_roles for party in sc.staff[r].party_shares()}
+            joint_minutes = sc.coordination.joint_meeting_minutes if sc.coordination else 0.0
+            overhead = joint_minutes * DAYS_PER_UNIT["minutes"] if len(parties) > 1 else 0.0
+            self.followup_team = Team(pools, after_meeting_days=overhead)
 
 
 def setup(world: World) -> InsatsmarknadState | None:
@@ -186,14 +202,14 @@ def run(world: World, p: Participant) -> Generator[simpy.Event, object, str]:
     if p.u_accept is not None and refuses(world, p):
         append(env.now, pid, group, Kind.INSATS_REFUSED, STAGE, "", itype, p.difficulty)
         yield env.timeout(p.placement_delay)
-        p.waited += p.placement_delay
+        world.waited(p, p.placement_delay)
         assigned = True
     provider = market.take(itype, p.u_provider, assigned=assigned)
     if provider is None:
         wanted = market.wait(itype)
         t0 = env.now
         served = yield from wait_patiently(env, wanted, p.patience)
-        p.waited += env.now - t0
+        world.waited(p, env.now - t0)
         if not served:
             market.cancel(wanted)
             return "dropout_waiting"
@@ -202,6 +218,9 @@ def run(world: World, p: Participant) -> Generator[simpy.Event, object, str]:
     hours = itype_cfg.hours_per_week
     append(env.now, pid, group, Kind.INSATS_STARTED, STAGE, provider, itype, hours)
     planned = p.insats_duration
+    if itype_cfg.ends_with_benefit and p.benefit_days is not None:
+        # Until the benefit runs out: what is left of the clock when the intervention starts.
+        planned = max(p.benefit_days - (env.now - p.arrived_at), 0.0)
     # Changes of handläggare pause the case and lower the chance of work (001, 004 BIP).
     timeline: list[tuple[float, str, float]] = []
     if stage.continuity is not None:
@@ -209,14 +228,31 @@ def run(world: World, p: Participant) -> Generator[simpy.Event, object, str]:
         p.changes += n
         for i in range(n):
             timeline.append(((i + 1) * planned / (n + 1), Kind.HANDLAGGARE_CHANGED, 0.0))
-    state = draw_exit_state(world, p)
-    duration = planned * dropout_fraction(world, p) if state == "dropout" else planned
     subgoal_at = itype_cfg.subgoal_at * planned
-    if state in SUBGOAL_STATES and subgoal_at < duration:
-        timeline.append((subgoal_at, Kind.SUBGOAL_REACHED, NAN))
+    if world.outcome is None:
+        # Legacy: the table decides the state now, before anything of the period happened.
+        state = draw_exit_state(world, p)
+        duration = planned * dropout_fraction(world, p) if state == "dropout" else planned
+        if state in SUBGOAL_STATES and subgoal_at < duration:
+            timeline.append((subgoal_at, Kind.SUBGOAL_REACHED, NAN))
+    else:
+        # Outcome model: only a drop-out is settled now; the state is drawn when support ends,
+        # and the sub-goal is reached if the person is then heading for a progress state.
+        if itype in world.outcome.health_types and p.health_at is None:
+            p.health_at = env.now
+        state = "dropout" if decides_dropout(world, p) else None
+        duration = planned * dropout_fraction(world, p) if state == "dropout" else planned
+        if state is None and subgoal_at < duration:
+            timeline.append((subgoal_at, _SUBGOAL_CHECK, NAN))
     timeline.sort()
     start = env.now
     pause = 0.0
+    # The follow-ups run from the start; a pause (a change of handläggare) moves the end, which
+    # they read from ``end_at``.
+    end_at = [start + duration]
+    team = stage.followup_team or world.handlaggare.get(group)
+    if team is not None:
+        env.process(_checkins(world, p, team, end_at))
     for offset, kind, _ in timeline:
         if offset >= duration:
             break
@@ -226,27 +262,41 @@ def run(world: World, p: Participant) -> Generator[simpy.Event, object, str]:
         if kind == Kind.HANDLAGGARE_CHANGED:
             delay = stage.change_delay.draw()
             pause += delay
+            end_at[0] += delay
             append(env.now, pid, group, kind, STAGE, "", itype, delay)
+        elif kind == _SUBGOAL_CHECK:
+            if heading_for(world, p) in SUBGOAL_STATES:
+                append(env.now, pid, group, Kind.SUBGOAL_REACHED, STAGE, provider, itype, NAN)
         else:
             append(env.now, pid, group, kind, STAGE, provider, itype, NAN)
     end = start + duration + pause
-    team = world.handlaggare.get(group)
-    if team is not None:
-        env.process(_checkins(world, p, team, end))
     yield env.timeout(end - env.now)
+    if state is None:
+        state = end_of_support_state(world, p, dropout_decided=True)
     append(env.now, pid, group, Kind.INSATS_ENDED, STAGE, provider, state, NAN)
     market.release(provider)
     return state
 
 
-def _checkins(world: World, p: Participant, team: Team, end: float):  # noqa: ANN202
-    """Monthly follow-up meetings with the handläggare while the intervention runs."""
+def _checkins(world: World, p: Participant, team: Team, end_at: list[float]):  # noqa: ANN202
+    """Monthly follow-up meetings while the intervention runs (until ``end_at[0]``, which a pause
+    moves). The next one is due a month after the last was held, so one that slips because the
+    officers have no time delays the rest.
+    """
     env = world.env
-    interval = world.scenario.insatsmarknad.followup_interval_days
-    while env.now + interval < end:
+    nominal = world.scenario.insatsmarknad.followup_interval_days
+    casework = world.casework
+    # What one follow-up costs its officers: the meeting and the documentation after it.
+    length = world.scenario.insatsmarknad.followup_duration.mean_days() + team.after_meeting_days
+    interval = nominal
+    if casework is not None:
+        interval = casework.followup_interval(p, team, nominal, length)
+    while env.now + interval < end_at[0]:
         yield env.timeout(interval)
+        if casework is not None:
+            interval = casework.followup_interval(p, team, nominal, length)
         duration = world.insatsmarknad.checkin_duration.draw()
         # A check-in that cannot be over before the intervention ends is not held.
         yield from meet(
-            world, p, STAGE, "checkin", team, duration, patient=False, until=end - duration
+            world, p, STAGE, "checkin", team, duration, patient=False, until=end_at[0] - duration
         )

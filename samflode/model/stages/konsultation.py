@@ -28,10 +28,19 @@ STAGE = "konsultation"
 class KonsultationState:
     """The multi-professional team: every role of the scenario's Konsultation, meeting together."""
 
-    __slots__ = ("team",)
+    __slots__ = ("team", "teams", "_make")
 
-    def __init__(self, team: Team) -> None:
+    def __init__(self, team: Team, make) -> None:  # noqa: ANN001 - (extra roles) -> Team
         self.team = team
+        self.teams: dict[tuple[str, ...], Team] = {(): team}
+        self._make = make
+
+    def team_for(self, extra: tuple[str, ...]) -> Team:
+        """The team of a case whose optional roles are ``extra`` (made once per combination)."""
+        team = self.teams.get(extra)
+        if team is None:
+            team = self.teams[extra] = self._make(extra)
+        return team
 
 
 def setup(world: World) -> KonsultationState | None:
@@ -42,12 +51,15 @@ def setup(world: World) -> KonsultationState | None:
         return None
     coordination = sc.coordination
     joint_minutes = coordination.joint_meeting_minutes if coordination else 0.0
-    parties = {party for r in k.roles for party in sc.staff[r].party_shares()}
-    # Documentation and reflection follow meetings that span organisations only.
-    overhead = joint_minutes * DAYS_PER_UNIT["minutes"] if len(parties) > 1 else 0.0
-    return KonsultationState(
-        Team(tuple(world.pools[r] for r in k.roles), after_meeting_days=overhead)
-    )
+
+    def make(extra: tuple[str, ...]) -> Team:
+        roles = [*k.roles, *extra]
+        parties = {party for r in roles for party in sc.staff[r].party_shares()}
+        # Documentation and reflection follow meetings that span organisations only.
+        overhead = joint_minutes * DAYS_PER_UNIT["minutes"] if len(parties) > 1 else 0.0
+        return Team(tuple(world.pools[r] for r in roles), after_meeting_days=overhead)
+
+    return KonsultationState(make(()), make)
 
 
 def run(world: World, p: Participant) -> Generator[simpy.Event, object, bool]:
@@ -58,7 +70,7 @@ def run(world: World, p: Participant) -> Generator[simpy.Event, object, bool]:
     append(env.now, pid, group, Kind.HANDOVER, STAGE, "", "", NAN)
     if p.handover_delay > 0:
         yield env.timeout(p.handover_delay)
-    team = world.konsultation.team
+    team = world.konsultation.team_for(p.k_roles) if p.k_roles else world.konsultation.team
     append(env.now, pid, group, Kind.QUEUED, STAGE, team.label, "session", NAN)
     last = len(p.session_durations) - 1
     for i, duration in enumerate(p.session_durations):

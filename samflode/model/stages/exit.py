@@ -81,13 +81,7 @@ def draw_exit_state(world: World, p: Participant) -> str:
     Lost continuity and long waits lower the chance of work (:meth:`ExitState.work_factor`); the
     share they take from work goes to "back to benefits".
     """
-    shares = world.exit.outcome_rule(p.group, p.track, p.intervention).exit
-    factor = world.exit.work_factor(p) if world.exit.adjusted else 1.0
-    if factor < 1.0 and "work" in shares:
-        lost = shares["work"] * (1.0 - factor)
-        shares = dict(shares)
-        shares["work"] -= lost
-        shares["benefits"] = shares.get("benefits", 0.0) + lost
+    shares = adjust(world, world.exit.outcome_rule(p.group, p.track, p.intervention).exit, p)
     u = p.u_exit
     acc = 0.0
     for state, share in shares.items():

@@ -323,20 +323,31 @@ class CaseworkState:
                 room = pool.share
             if start > env.now:
                 yield env.timeout(start - env.now)
+            close = start + room
             for post, cases in enumerate(load):
                 if cases > 1e-9 and post not in vacant:
-                    env.process(_admin_block(world, pool, post, min(per_case_day * cases, room)))
+                    env.process(_admin_block(world, pool, post, per_case_day * cases, close))
             day += 1
 
 
 def _admin_block(
-    world: World, pool: Pool, post: int, duration: float
+    world: World, pool: Pool, post: int, duration: float, close: float
 ) -> Generator[simpy.Event, object, None]:
-    """One officer's administration for the day: the officer is busy, no participant present."""
+    """One officer's administration for the day: the officer is busy, no participant present.
+
+    It waits for the officer's meetings and ends by ``close``, the end of the officer's time on
+    the method that day: what does not fit is not done (the officer's caseload is beyond what
+    the hours allow, and ``share_followups_held`` and the waits show it), so an officer is never
+    busy for longer than the hours paid.
+    """
     env = world.env
     claim = pool.servers.seize(frozenset({post}))
     if claim.__class__ is not int:
         yield claim
+    duration = min(duration, close - env.now)
+    if duration <= 0:
+        pool.servers.release(post)
+        return
     yield env.timeout(duration)
     pool.servers.release(post)
     world.record(env.now, -1, "", _ADMIN, "staff", pool.role, "", duration)

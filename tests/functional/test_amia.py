@@ -112,11 +112,15 @@ def test_sites_differ_in_design(scenarios):
         site: (
             scenarios[site].staff["fk_amia"].headcount,
             scenarios[site].staff["fk_amia"].share_on_method,
-            scenarios[site].continuity.changes_per_month,
+            scenarios[site].casework.assignment,
         )
         for site in SITES
     }
     assert len(set(staffing.values())) == len(SITES), staffing
+    # How cases meet their officers: Nord's small teams, Öst's and the base's fixed pairs,
+    # Syd's any-to-any, Väst's geographic areas (AMiA 2013, the site descriptions).
+    assignment = {site: scenarios[site].casework.assignment for site in SITES}
+    assert assignment == {"nord": "team", "ost": "pair", "syd": "any", "vast": "area"}
     assert scenarios["syd"].staff["fk_amia"].headcount > scenarios["ost"].staff["fk_amia"].headcount
     assert scenarios["vast"].staff["fk_amia"].share_on_method < 1.0
     assert scenarios["ost"].staff["fk_amia"].share_on_method == 1.0

@@ -135,18 +135,24 @@ def handoff_designs(raw: dict) -> list[Scenario]:
 
 def pause_designs(raw: dict) -> list[Scenario]:
     """One Forum assessor and no patience, so waits grow; 400 days, long enough for the long
-    waits to reach the 90-day follow-up. Each 30 days of waiting beyond 7 halve the chance of
-    work, or waiting does not matter.
+    waits to reach the 90-day follow-up. In the outcome model each day waited beyond the grace
+    in one go lowers the log-odds of work, studies or an AF programme by 0.03, or waiting does
+    not matter (pause_days coefficient 0).
     """
     short = raw | {
         "staff": raw["staff"]
         | {"forum_bedomare": raw["staff"]["forum_bedomare"] | {"headcount": 1}},
         "patience": None,
     }
-    pauses = {"grace_days": 7, "work_factor_per_30_days": 0.5}
+    model = raw["outcome_model"]
+
+    def with_pause(coefficient: float) -> dict:
+        coefficients = model["coefficients"] | {"pause_days": coefficient}
+        return short | {"outcome_model": model | {"coefficients": coefficients}}
+
     return [
-        design(short | {"pauses": None}, "without", 400.0),
-        design(short | {"pauses": pauses}, "with_pauses", 400.0),
+        design(with_pause(0.0), "without", 400.0),
+        design(with_pause(-0.03), "with_pauses", 400.0),
     ]
 
 
@@ -225,9 +231,11 @@ def test_change_of_handlaggare_lowers_the_share_in_work(market, market_logs):
 def test_long_waits_lower_the_share_in_work(raw):
     comparison = compare(pause_designs(raw), seed=SEED, replications=6, keep_events=False)
     assert_lower(comparison, "share_work_90d", "with_pauses")  # ratio ≥ 2.8
-    # Pauses change what waiting does, not the waiting itself.
+    # Pauses change what waiting does, not the waiting itself, except through one feedback:
+    # fewer good outcomes mean more failed kontrakt that restart the track and queue again for
+    # Forum, so first meetings can only come a little later, never sooner.
     r = row(comparison, "days_to_first_meeting_mean", "with_pauses")
-    assert r.diff_vs_first == r.diff_ci_low == r.diff_ci_high == 0
+    assert r.diff_ci_high >= 0 and abs(r.diff_vs_first) < 0.02 * r["mean"]
 
 
 def test_flat_bonuses_make_providers_refuse_hard_cases(raw, market, market_logs):

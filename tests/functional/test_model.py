@@ -320,9 +320,13 @@ def test_one_handlaggare_per_pool_is_the_bottleneck(versus_no_patience):
 
 
 def test_pool_with_own_working_days_constrains_joint_meetings(designs, versus_base):
-    # The region's doctor works in Konsultation on Tuesdays and Thursdays, 09:00–15:00, only.
+    # The region's doctor works in Konsultation on Tuesdays and Thursdays, 09:00–15:00, only:
+    # every session the doctor joins (half the cases need medical skills) is on those days.
     events, _ = run_one(designs["doctor_two_days"], SEED, 0)
     sessions = events[(events["event"] == "meeting_start") & (events["stage"] == "konsultation")]
+    with_doctor = sessions["resource"].astype(str).str.contains("konsultation_region")
+    assert 0 < with_doctor.sum() < len(sessions)
+    sessions = sessions[with_doctor]
     weekday = (sessions["time"] // 1) % 7  # day 0 is Monday 2026-01-05
     assert set(weekday.astype(int)) <= {1, 3}
     hours = (sessions["time"] % 1) * 24

@@ -37,6 +37,8 @@ from samflode.execution.tasks import run_one
 ROOT = Path(__file__).resolve().parents[2]
 BASE = load_scenario(ROOT / "samflode" / "scenarios" / "nacka-forum.yaml")
 BASE_DUMP = BASE.model_dump()
+# Casework pools assigned in pairs need equal headcounts (post k of each pool is one pair).
+PAIRED = frozenset(BASE.casework.pools) if BASE.casework.assignment == "pair" else frozenset()
 MMC = markovian_scenario(
     arrival_rate_per_day=2.0, service_mean_days=0.4, servers=2, horizon_days=100.0
 )
@@ -107,10 +109,11 @@ def valid_changes(draw) -> dict:
             "interventions": draw(shares(sorted(cfg["interventions"]))),
             "difficulty": draw(shares([1, 2, 3])),
         }
+    paired = draw(st.integers(1, 10_000))
     staff = {
         name: pool
         | {
-            "headcount": draw(st.integers(1, 10_000)),
+            "headcount": paired if name in PAIRED else draw(st.integers(1, 10_000)),
             "share_on_method": draw(st.floats(1e-3, 1)),
             "cost_per_hour_sek": draw(st.floats(0, 100_000)),
         }
@@ -287,12 +290,18 @@ def markovian_recipes(draw) -> dict:
     }
 
 
+def equal_pairs(headcounts: dict[str, int]) -> dict[str, int]:
+    """Headcounts with every paired casework pool at the first one's (post k of each is a pair)."""
+    first = next((headcounts[name] for name in PAIRED if name in headcounts), None)
+    return {name: first if name in PAIRED else n for name, n in headcounts.items()}
+
+
 @st.composite
 def nacka_recipes(draw) -> dict:
     """Shortened default scenario: scaled inflow, random headcounts, 120–250 days."""
     return {
         "inflow_scale": draw(st.floats(0.05, 1.5)),
-        "headcounts": {name: draw(st.integers(1, 6)) for name in BASE_DUMP["staff"]},
+        "headcounts": equal_pairs({name: draw(st.integers(1, 6)) for name in BASE_DUMP["staff"]}),
         "horizon_days": draw(st.floats(120, 250)),
         "warmup_days": draw(st.floats(0, 60)),
     }
@@ -344,6 +353,9 @@ def check_log(log: pd.DataFrame, scenario: Scenario) -> None:
     if not len(log):
         return
     assert time[0] >= 0 and time[-1] <= scenario.horizon_days, (time[0], time[-1])
+    staff = log["participant"] == -1  # staff records (turnover, case administration)
+    assert set(log.loc[staff, "event"].astype(str)) <= {"staff_left", "staff_joined", "admin"}
+    log = log[~staff]
     event = log["event"].astype(str)
     by = log["participant"]
     first = event.groupby(by, sort=False).first()
@@ -425,11 +437,13 @@ def downstream_recipes(draw) -> tuple[dict, dict]:
     if draw(st.booleans()):
         base = draw(nacka_recipes())
         variant = base | {
-            "konsultation_headcounts": {
-                name: draw(st.integers(1, 8))
-                for name in BASE_DUMP["staff"]
-                if name.startswith("konsultation_")
-            },
+            "konsultation_headcounts": equal_pairs(
+                {
+                    name: draw(st.integers(1, 8))
+                    for name in BASE_DUMP["staff"]
+                    if name.startswith("konsultation_")
+                }
+            ),
             "providers": {
                 name: draw(st.none() | st.integers(1, 200))
                 for name in BASE_DUMP["insatsmarknad"]["providers"]

@@ -889,10 +889,8 @@ def _missing_fields() -> list[Spec]:
             "exit.outcomes.0.gain_90d",
             "exit.outcomes.0.keep_6m",
             "exit.outcomes.0.gain_6m",
-            "continuity.changes_per_month",
-            "continuity.delay",
-            "continuity.work_factor",
-            "pauses.work_factor_per_30_days",
+            "staff.konsultation_fk.headcount",
+            "staff.af_handlaggare.organisation",
             "forum.triage_duration.unit",
             "konsultation.handover_delay.unit",
             "forum.triage_duration.mean",
@@ -1077,13 +1075,13 @@ def _bad_numbers() -> list[Spec]:
         ("costs.bonus_6m_sek.1", -5, ()),
         ("costs.startbidrag_sek", NAN, ()),
         ("costs.forsorjningsstod_per_month_sek", 1_000_001, ()),
-        ("continuity.changes_per_month", -1, ()),
-        ("continuity.changes_per_month", 11, ()),
-        ("continuity.work_factor", 0, ()),
-        ("continuity.work_factor", 1.5, ()),
-        ("pauses.grace_days", -1, ()),
-        ("pauses.grace_days", 3651, ()),
-        ("pauses.work_factor_per_30_days", 0, ()),
+        ("casework.client_share", 0, ()),
+        ("casework.client_share", 1.5, ()),
+        ("casework.admin_minutes_per_case_week.af_handlaggare", -1, ()),
+        ("casework.admin_minutes_per_case_week.af_handlaggare", 2401, ()),
+        ("casework.new_officer_minutes", 601, ()),
+        ("outcome_model.coefficients.continuity_index", 21, ()),
+        ("outcome_model.pause_grace_days", -1, ()),
         ("coordination.joint_meeting_minutes", -1, ()),
         ("coordination.joint_meeting_minutes", 601, ()),
         ("coordination.handoff_minutes", 601, ()),
@@ -1417,7 +1415,7 @@ def _empty() -> list[Spec]:
 
 def _references() -> list[Spec]:
     s = _spec_maker("references, headcount 0")
-    roles = ["konsultation_fk", "konsultation_fk", "konsultation_af", "konsultation_kommun"]
+    roles = ["konsultation_fk", "konsultation_fk", "konsultation_af"]
     rows: list[tuple[str, tuple[str, ...], Edit]] = [
         ("forum_staff_unknown", ("forum.staff",), set_("forum.staff", "nobody")),
         ("forum_staff_wrong_case", ("forum.staff",), set_("forum.staff", "Forum_bedomare")),

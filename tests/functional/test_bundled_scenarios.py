@@ -41,6 +41,7 @@ def test_the_designs_of_the_issue_are_bundled():
         "voucher-market",
         "procured-programmes",
         "rehab-guide",
+        "jarfalla-triage",
     } <= names
 
 
@@ -52,13 +53,15 @@ def test_bundled_scenario_runs_and_conserves(path, runs):
 
 
 def test_all_designs_see_the_same_arrivals(runs):
-    """Common random numbers: every design derives from the same inflow, so with the same seed
-    the same participants arrive at the same times with the same group and channel draws."""
+    """Common random numbers: every design of the Nacka family derives from the same inflow, so
+    with the same seed the same participants arrive at the same times with the same group and
+    channel draws. (Järfälla is another municipality's flow, with its own inflow.)"""
     arrivals = {
         name: events.loc[events["event"] == "arrived", ["time", "participant", "group"]]
         .reset_index(drop=True)
         .astype({"group": str})
         for name, (events, _) in runs.items()
+        if name != "jarfalla-triage"
     }
     first = arrivals.pop("nacka-forum")
     for name, frame in arrivals.items():
@@ -71,3 +74,20 @@ def test_silo_has_handoffs_and_no_joint_door(runs):
     assert not (events["stage"] == "konsultation").any()
     base = runs["nacka-forum"][1]
     assert kpis["days_to_kontrakt_mean"] > base["days_to_kontrakt_mean"]
+
+
+def test_jarfalla_re_refers_failed_spells_up_to_five_times():
+    """Järfälla 2013 § JobbC: clients come back with a new referral "for the fourth or fifth
+    time"; some reach five referrals, none more than six (the first and five restarts), and
+    every case is triaged into one of JobbC's colours or is AF's.
+    """
+    events, kpis = run_one(load_scenario("jarfalla-triage"), 1, 0)
+    kontrakts = events[events["event"] == "kontrakt_signed"].groupby("participant")["value"].max()
+    assert kontrakts.max() == 6
+    assert (kontrakts >= 4).mean() > 0.01
+    assert (kontrakts == 1).mean() > 0.5
+    people = events[events["participant"] >= 0]  # staff records (-1) have no group
+    assert set(people["group"].astype(str).unique()) == {"gron", "gul", "rod", "af_fas3"}
+    # Red cases stay longest: the stock at the end is mostly Yellow and Red.
+    left = events[events["event"] == "in_system_at_end"]["group"].astype(str).value_counts()
+    assert left["rod"] > left["gron"] and left["gul"] > left["gron"]

@@ -218,21 +218,73 @@ def benefit_days(log: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     )
 
 
+def phase_benefit_days(log: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Days each participant spent inside the window in an intervention type with its own benefit
+    (``insatsmarknad.types.<t>.benefits_per_month_sek``): ``participant, group, type, days``.
+
+    A spell runs from its ``insats_started`` record to the participant's next ``insats_ended``
+    record, or to their exit, or to the horizon: a participant is in one intervention at a time.
+    "Next" is in the log's record order, since a phase that leads on to another ends at the very
+    time the next one starts.
+    """
+    columns = ["participant", "group", "type", "days"]
+    market = scenario.insatsmarknad
+    paid = {n for n, t in market.types.items() if t.benefits_per_month_sek} if market else set()
+    if not paid:
+        return pd.DataFrame(columns=columns)
+    w, h = scenario.warmup_days, scenario.horizon_days
+    log = log.reset_index(drop=True)  # the index is the record order
+    starts = _rows(log, Event.INSATS_STARTED)
+    starts = starts[starts["detail"].astype(str).isin(paid)]
+    if not len(starts):
+        return pd.DataFrame(columns=columns)
+    ends = pd.concat([_rows(log, Event.INSATS_ENDED), _rows(log, Event.EXITED)])
+    ends = ends[ends["participant"].isin(starts["participant"])].sort_index(kind="stable")
+    by_person = {
+        pid: (rows.index.to_numpy(), rows["time"].to_numpy())
+        for pid, rows in ends.groupby("participant")
+    }
+    rows = []
+    for at, pid, group, kind, t0 in zip(
+        starts.index,
+        starts["participant"],
+        starts["group"].astype(str),
+        starts["detail"].astype(str),
+        starts["time"],
+        strict=True,
+    ):
+        positions, times = by_person.get(pid, (np.empty(0), np.empty(0)))
+        later = times[positions > at]
+        t1 = float(later[0]) if len(later) else h
+        rows.append((pid, group, kind, max(0.0, min(t1, h) - max(t0, w))))
+    return pd.DataFrame(rows, columns=columns)
+
+
 def benefit_cost_by_party(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
     """Benefits paid in the window while participants are in the flow, SEK, per party.
 
     Each group's monthly rate per party (``costs.benefits_per_month_sek``) × the months its
     participants spent in the flow inside the window (:func:`benefit_days`; a month is 365.2425 /
-    12 days). Each party pays its own benefit directly: nothing goes through the pot.
+    12 days), except the months in an intervention type with its own rate, which are paid at
+    that rate instead (:func:`phase_benefit_days`; AMiA: AF's aktivitetsstöd during ALI
+    replaces FK's benefit). Each party pays its own benefit directly: nothing goes through the pot.
     """
     out = dict.fromkeys(PARTIES, 0.0)
     rates = scenario.costs.benefits_per_month_sek
-    if not rates:
+    phases = phase_benefit_days(log, scenario)
+    if not rates and not len(phases):
         return out
     days = benefit_days(log, scenario)
     if not len(days):
         return out
     months = days.groupby("group")["days"].sum() / DAYS_PER_UNIT["months"]
+    if len(phases):
+        in_phase = phases.groupby("group")["days"].sum() / DAYS_PER_UNIT["months"]
+        months = months.sub(in_phase, fill_value=0.0)
+        types = scenario.insatsmarknad.types if scenario.insatsmarknad else {}
+        for kind, phase_days in phases.groupby("type")["days"].sum().items():
+            for party, per_month in (types[kind].benefits_per_month_sek or {}).items():
+                out[party] += float(phase_days) / DAYS_PER_UNIT["months"] * per_month
     for group, paid in rates.items():
         for party, per_month in paid.items():
             out[party] += float(months.get(group, 0.0)) * per_month

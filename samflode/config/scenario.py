@@ -284,6 +284,11 @@ class InterventionType(_Frozen):
         min_length=1,
         description="end states that lead on to `then` instead of an exit",
     )
+    benefits_per_month_sek: dict[Party, Annotated[float, Field(ge=0, le=1_000_000)]] | None = Field(
+        default=None,
+        description="while in this intervention the participant is paid these benefits, SEK "
+        "a month per party, instead of the group's (AMiA: AF's aktivitetsstöd during ALI)",
+    )
 
 
 class Provider(_Frozen):
@@ -506,8 +511,10 @@ class Scenario(_Frozen):
     horizon_days: float = Field(gt=0, le=20 * 365.25)
     warmup_days: float = Field(default=0.0, ge=0)
     intake_until_days: float | None = Field(
-        default=None, gt=0, description="no arrivals from this day on (end of intake); none = "
-        "arrivals until the horizon"
+        default=None,
+        gt=0,
+        description="no arrivals from this day on (end of intake); none = "
+        "arrivals until the horizon",
     )
     calendar: Calendar = Calendar()
     groups: dict[Ident, TargetGroup] = Field(min_length=1)

@@ -226,3 +226,45 @@ def test_an_unknown_party_and_a_negative_rate_are_refused():
         scenario(rates={"sjuka": {"kommunen": 1.0}})
     with pytest.raises(ValidationError, match="greater than or equal to 0"):
         scenario(rates={"sjuka": {"fk": -1.0}})
+
+
+def started(t: float, pid: int, group: str, kind: str) -> tuple:
+    return (t, pid, group, "insats_started", "insatsmarknad", "jobbhuset", kind, 4.0)
+
+
+def ended(t: float, pid: int, group: str, state: str) -> tuple:
+    return (t, pid, group, "insats_ended", "insatsmarknad", "jobbhuset", state, NAN)
+
+
+def test_an_intervention_with_its_own_benefit_replaces_the_groups_rate_while_it_runs():
+    """AMiA's ALI: AF's aktivitetsstöd replaces FK's benefit for the days of the phase.
+
+    0 sjuka, arrives 20; utbildning 25–30, leading on at once to matchning 30–45; exits 50:
+      30 days in the flow, 15 of them in matchning (its own rate), 15 at the group's rates;
+    1 sjuka, arrives 60; matchning from 80, still running at the horizon:
+      40 days in the flow, 20 in matchning.
+    """
+    data = scenario().model_dump()
+    data["insatsmarknad"]["types"]["matchning"]["benefits_per_month_sek"] = {"af": 2_000.0}
+    design = Scenario.model_validate(data)
+    records = [
+        arrived(20.0, 0, "sjuka"),
+        started(25.0, 0, "sjuka", "utbildning"),
+        ended(30.0, 0, "sjuka", "af_programme"),
+        started(30.0, 0, "sjuka", "matchning"),  # same time, the next record: the phase ends later
+        ended(45.0, 0, "sjuka", "work"),
+        exited(50.0, 0, "sjuka"),
+        arrived(60.0, 1, "sjuka"),
+        started(80.0, 1, "sjuka", "matchning"),
+        at_end(1, "sjuka"),
+    ]
+    kpis = compute_kpis(records_to_frame(records, 0), design)
+    group_days = (30 - 15) + (40 - 20)
+    phase_days = 15 + 20
+    assert kpis["benefit_cost_fk_sek"] == pytest.approx(group_days / MONTH * 3_000, rel=1e-12)
+    assert kpis["benefit_cost_af_sek"] == pytest.approx(
+        group_days / MONTH * 600 + phase_days / MONTH * 2_000, rel=1e-12
+    )
+    # Without the phase's own rate, all 70 days are paid at the group's rates.
+    plain = compute_kpis(records_to_frame(records, 0), scenario())
+    assert plain["benefit_cost_fk_sek"] == pytest.approx(70 / MONTH * 3_000, rel=1e-12)

@@ -33,6 +33,7 @@ Exposure = Literal[
     "distinct_officers",
     "continuity_index",
     "days_to_health_activity",
+    "days_to_work_activity",
     "pause_days",
     "months_of_support",
     "difficulty",
@@ -151,13 +152,18 @@ class OutcomeModel(_Frozen):
     hand-off) beyond ``pause_grace_days``: a booked meeting a few days off is not a pause in
     support, a month without one is. ``health_types``: the intervention types that are health
     activities (meeting a pool marked ``health_staff`` is one too); ``days_to_health_activity``
-    is counted from arrival for people who get one (others take no term).
+    is counted from arrival for people who get one (others take no term). ``work_types``: the
+    intervention types that are work-oriented (work training, matching, a combined health and
+    work intervention); ``days_to_work_activity`` is counted from arrival to the first start of
+    one (Gränsgångare 2022, BIP: work-oriented support in parallel with health support, not
+    after it).
 
     Exposures: ``support_hours_per_month`` and ``joint_hours_per_month`` (meetings with the
     participant, all and with officers of several organisations), ``joint_meetings_per_month``,
     ``distinct_officers`` and ``continuity_index`` (the share of a pool's meetings held by the
     officer met most often, the usual-provider index of Breslau and Reeb 1975, averaged over the
-    casework pools), ``days_to_health_activity``, ``pause_days``, ``months_of_support`` (arrival to
+    casework pools), ``days_to_health_activity``, ``days_to_work_activity``, ``pause_days``,
+    ``months_of_support`` (arrival to
     the end of support) and ``difficulty``.
     """
 
@@ -169,6 +175,7 @@ class OutcomeModel(_Frozen):
         default={"work": 1.0, "studies": 1.0, "af_programme": 1.0}
     )
     health_types: list[Ident] = Field(default_factory=list)
+    work_types: list[Ident] = Field(default_factory=list)
     pause_grace_days: float = Field(
         default=14.0,
         ge=0,

@@ -655,14 +655,15 @@ class Scenario(_Frozen):
                         f"{heads[pool]}: every area needs an officer"
                     )
         om = self.outcome_model
-        if om is not None and om.health_types:
+        if om is not None:
             types = set(self.insatsmarknad.types) if self.insatsmarknad else set()
-            unknown = sorted(set(om.health_types) - types)
-            if unknown:
-                raise ValueError(
-                    f"outcome_model.health_types: unknown types {unknown}; defined in "
-                    f"insatsmarknad.types: {sorted(types)}"
-                )
+            for field, listed in (("health_types", om.health_types), ("work_types", om.work_types)):
+                unknown = sorted(set(listed) - types)
+                if unknown:
+                    raise ValueError(
+                        f"outcome_model.{field}: unknown types {unknown}; defined in "
+                        f"insatsmarknad.types: {sorted(types)}"
+                    )
         return self
 
     def pool_calendar(self, role: str) -> Calendar:

@@ -43,9 +43,11 @@ _SCORE = Kind.OUTCOME_SCORE
 
 
 class OutcomeDraw:
-    """The outcome model of one scenario: coefficients, reference, loadings, health types."""
+    """The outcome model of one scenario: coefficients, reference, loadings, health and work
+    types.
+    """
 
-    __slots__ = ("terms", "loadings", "health_types")
+    __slots__ = ("terms", "loadings", "health_types", "work_types")
 
     def __init__(self, cfg: OutcomeModel) -> None:
         self.terms = [
@@ -55,6 +57,7 @@ class OutcomeDraw:
         ]
         self.loadings = dict(cfg.loadings)
         self.health_types = frozenset(cfg.health_types)
+        self.work_types = frozenset(cfg.work_types)
 
     def exposures(self, p: Participant, now: float) -> dict[str, float]:
         """What happened to ``p`` from arrival to ``now`` (the end of support)."""
@@ -78,6 +81,8 @@ class OutcomeDraw:
             ) / len(p.met)
         if p.health_at is not None:
             x["days_to_health_activity"] = p.health_at - p.arrived_at
+        if p.work_at is not None:
+            x["days_to_work_activity"] = p.work_at - p.arrived_at
         return x
 
     def score(self, x: dict[str, float]) -> float:

@@ -58,6 +58,7 @@ class Participant:
         "days_single",
         "joint_meetings",
         "health_at",
+        "work_at",
         "case",
         "met",
         "u_location",
@@ -91,6 +92,7 @@ class Participant:
         self.days_single = 0.0
         self.joint_meetings = 0
         self.health_at: float | None = None
+        self.work_at: float | None = None
         self.case = None
         self.met = None
         self.u_location = 0.0

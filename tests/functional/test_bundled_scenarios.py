@@ -42,6 +42,8 @@ def test_the_designs_of_the_issue_are_bundled():
         "procured-programmes",
         "rehab-guide",
         "jarfalla-triage",
+        "staircase",
+        "parallel-support",
     } <= names
 
 

@@ -240,6 +240,8 @@ def run(world: World, p: Participant) -> Generator[simpy.Event, object, str]:
         # and the sub-goal is reached if the person is then heading for a progress state.
         if itype in world.outcome.health_types and p.health_at is None:
             p.health_at = env.now
+        if itype in world.outcome.work_types and p.work_at is None:
+            p.work_at = env.now
         state = "dropout" if decides_dropout(world, p) else None
         duration = planned * dropout_fraction(world, p) if state == "dropout" else planned
         if state is None and subgoal_at < duration:

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, get_args
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from samflode.config.distributions import NoBoolNumbers
+from samflode.config.distributions import Ident
+from samflode.config.distributions import Section as _Frozen
 
-Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 Assignment = Literal["any", "pair", "team", "area"]
 ASSIGNMENTS: tuple[str, ...] = get_args(Assignment)
 Exposure = Literal[
@@ -43,10 +43,6 @@ EXPOSURES: tuple[str, ...] = get_args(Exposure)
 # starts (its timing is part of the period), so it takes no loading.
 LoadedState = Literal["work", "studies", "af_programme", "benefits", "permanent_support", "restart"]
 Coefficient = Annotated[float, Field(ge=-20.0, le=20.0)]
-
-
-class _Frozen(NoBoolNumbers):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Casework(_Frozen):

@@ -49,6 +49,16 @@ class NoBoolNumbers(BaseModel):
         return data if changed is None else changed
 
 
+
+class Section(NoBoolNumbers):
+    """The base of every scenario section: immutable, unknown keys refused, no inf or nan."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+# A name in a scenario file (a pool, a group, an intervention type, …).
+Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+
 def _bools_as_text(value: Any, annotation: Any) -> Any:
     """``value`` with every boolean that stands where ``annotation`` wants a number (directly, in
     a list or as a mapping's value) replaced by its text; ``value`` itself if there is none.

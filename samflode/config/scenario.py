@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, get_args
 
-from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from samflode.config.casework import Casework, OutcomeModel
-from samflode.config.distributions import Distribution, NoBoolNumbers, check_weights
+from samflode.config.distributions import Distribution, Ident, check_weights
+from samflode.config.distributions import Section as _Frozen
 
 # Each vocabulary is written once, as a Literal for the schema; the tuple is derived from it.
 Party = Literal["fk", "af", "region", "municipality"]
@@ -28,7 +29,6 @@ CHANNELS: tuple[str, ...] = get_args(Channel)
 EXIT_STATES: tuple[str, ...] = get_args(ExitState)
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Difficulty = Annotated[int, Field(ge=1, le=3)]
-Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 SHARE_TOLERANCE = 1e-6
 # Dates the working calendar supports (Swedish holidays are computed for every year of the run,
 # plus a margin of 400 days; 20 years from 2199 stay far inside Python's year 9999).
@@ -42,10 +42,6 @@ def _check_sum(shares: dict, what: str) -> None:
     total = sum(shares.values())
     if abs(total - 1.0) > SHARE_TOLERANCE:
         raise ValueError(f"{what} must sum to 1 (got {total:.6g})")
-
-
-class _Frozen(NoBoolNumbers):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Summer(_Frozen):

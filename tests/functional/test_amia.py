@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from samflode import Scenario, load_scenario
+from samflode.analysis.kpi import kpi_names
 from samflode.config.loader import split_provenance, uncited_numbers
 from samflode.execution.tasks import run_one
 from samflode.experiments.comparison import compare
@@ -135,6 +136,14 @@ def test_targets_load_and_every_target_has_a_source():
         assert " p. " in target["source"], f"{target['measure']}: source must give the page"
     sites = {t["site"] for t in targets()}
     assert set(SITES) <= sites, f"targets for every site: {sorted(sites)}"
+
+
+def test_every_mapped_target_names_a_kpi_of_the_sites(scenarios):
+    """A target's ``maps_to_kpi`` is "none" or a KPI the site scenarios compute."""
+    names = set(kpi_names(scenarios["ost"]))
+    mapped = {t["maps_to_kpi"] for t in targets()} - {"none"}
+    assert {"arrivals", "share_entered_ali", "share_active_90d_after_ali"} <= mapped
+    assert mapped <= names, sorted(mapped - names)
 
 
 def test_outcome_model_is_the_same_in_every_site(scenarios):

@@ -284,7 +284,7 @@ def _int_or_text(loader: StrictLoader, node: yaml.ScalarNode) -> Any:
 StrictLoader.add_constructor("tag:yaml.org,2002:int", _int_or_text)
 
 
-def _read_raw(text: str, origin: str) -> dict:
+def _read_raw(text: str, origin: str, kind: str = "scenario") -> dict:
     if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise ScenarioError(f"{origin}: file is larger than {MAX_FILE_BYTES} bytes")
     try:
@@ -300,7 +300,7 @@ def _read_raw(text: str, origin: str) -> dict:
         raise ScenarioError(f"{origin}: not a usable value: {_cut(str(exc), 200)}") from None
     if not isinstance(raw, dict):
         raise ScenarioError(
-            f"{origin}: expected a YAML mapping of scenario fields, got {type(raw).__name__}"
+            f"{origin}: expected a YAML mapping of {kind} fields, got {type(raw).__name__}"
         )
     count, depth, bad_key = _measure(raw, MAX_NODES, MAX_DEPTH)
     if count > MAX_NODES:
@@ -422,6 +422,17 @@ def uncited_in_file(path: str | Path) -> list[str]:
     return uncited_numbers(clean, provenance)
 
 
+def read_mapping(path: Path, *, what: str) -> dict:
+    """A YAML file of ``what`` (targets, parameters) as a mapping, read with the scenario files'
+    bounds and strict YAML; ScenarioError naming the file if it is missing or not such a file.
+    """
+    try:
+        text = read_scenario_text(path)
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such {what} file") from None
+    return _read_raw(text, str(path), kind=what)
+
+
 def _read_file(path: Path) -> str:
     try:
         return read_scenario_text(path)
@@ -501,7 +512,7 @@ def _message(err: dict) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        return "unknown field (not part of the scenario format)"
+        return "unknown field (not part of the file's format)"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         sign = {
             "greater_than_equal": "≥",

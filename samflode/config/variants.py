@@ -9,7 +9,9 @@ the loader's message (file, field, allowed range).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,22 +22,67 @@ from samflode.config.scenario import Scenario
 Path = str | tuple[str, ...]
 
 
-def split_path(path: Path) -> tuple[str, ...]:
-    """The keys of a dotted or tuple path."""
-    return tuple(path.split(".")) if isinstance(path, str) else tuple(path)
+# ``outcomes[intervention=ali]``: the one entry of a list whose field ``intervention`` is ``ali``.
+_SELECTOR = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\[([A-Za-z_][A-Za-z0-9_]*)=([A-Za-z0-9_*]+)\]$")
+
+
+@dataclass(frozen=True)
+class Select:
+    """A list entry named by one of its fields (``[intervention=ali]``) instead of its index."""
+
+    key: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"[{self.key}={self.value}]"
+
+
+def split_path(path: Path) -> tuple[str | Select, ...]:
+    """The keys of a dotted or tuple path; ``name[key=value]`` becomes ``name`` and a Select."""
+    parts = path.split(".") if isinstance(path, str) else list(path)
+    out: list[str | Select] = []
+    for part in parts:
+        match = _SELECTOR.match(part) if isinstance(part, str) else None
+        if match:
+            out += [match.group(1), Select(match.group(2), match.group(3))]
+        else:
+            out.append(part)
+    return tuple(out)
+
+
+def _select(node: list, part: Select, where: str, origin: str) -> int:
+    """The index of the one entry of ``node`` whose field ``part.key`` is ``part.value``."""
+    hits = [
+        i
+        for i, entry in enumerate(node)
+        if isinstance(entry, dict) and str(entry.get(part.key)) == part.value
+    ]
+    if len(hits) != 1:
+        found = sorted({str(e.get(part.key)) for e in node if isinstance(e, dict)})
+        how = "no entry" if not hits else f"{len(hits)} entries"
+        raise ScenarioError(
+            f"{origin}: {where}{part}: {how} with {part.key} = {part.value!r}; need exactly one "
+            f"(the entries have {part.key}: {', '.join(found) or 'none'})"
+        )
+    return hits[0]
 
 
 def set_path(data: dict, path: Path, value: Any, *, origin: str) -> None:
     """Set the number (or text) at ``path`` in a scenario dump; ScenarioError if there is none.
 
     Only existing fields can be set, and only leaves: a section (a mapping or a list) is never
-    replaced by a number. A list entry is named by its index (``exit.outcomes.0.keep_90d``).
+    replaced by a number. A list entry is named by its index (``exit.outcomes.0.keep_90d``) or by
+    one of its fields (``exit.outcomes[intervention=ali].keep_90d``), which must match one entry.
     """
     parts = split_path(path)
     node: Any = data
     for depth, part in enumerate(parts):
-        where = ".".join(parts[:depth]) or "the scenario"
-        if isinstance(node, list):
+        where = ".".join(map(str, parts[:depth])).replace(".[", "[") or "the scenario"
+        if isinstance(part, Select):
+            if not isinstance(node, list):
+                raise ScenarioError(f"{origin}: {where} is not a list; {part} selects a list entry")
+            part = _select(node, part, where, origin)
+        elif isinstance(node, list):
             if not (str(part).isdigit() and int(part) < len(node)):
                 raise ScenarioError(
                     f"{origin}: {where} is a list of {len(node)} entries; name one by its "

@@ -61,7 +61,7 @@ def parse_grid(options: Sequence[str]) -> list[Axis]:
         raise SweepError("--grid: give at least one KEY=V1,V2,… (e.g. staff.X.headcount=2,3)")
     axes: list[Axis] = []
     for option in options:
-        key, sep, rest = option.partition("=")
+        key, sep, rest = option.rpartition("=")  # a key may hold one: outcomes[intervention=ali]
         key = key.strip()
         if not sep or not key or not rest.strip():
             raise SweepError(f"--grid {option!r}: expected KEY=V1,V2,… (numbers)")

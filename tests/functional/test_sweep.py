@@ -67,9 +67,20 @@ def test_write_sweep_writes_table_and_heat_map(table, axes, tmp_path):
     assert len(pd.read_csv(written[0])) == len(table)
 
 
+def test_grid_reaches_an_outcome_rule_by_a_field(small):
+    """The outcome rules are a list: an entry is named by one of its fields."""
+    (axis,) = parse_grid(["exit.outcomes[track=complex].keep_90d=0.5,0.7"])
+    assert axis.key == "exit.outcomes[track=complex].keep_90d" and axis.values == (0.5, 0.7)
+    changed = with_value(small, axis.key, 0.5)
+    rules = {rule.track: rule.keep_90d for rule in changed.exit.outcomes}
+    before = {rule.track: rule.keep_90d for rule in small.exit.outcomes}
+    assert rules == before | {"complex": 0.5}
+
+
 @pytest.mark.parametrize(
     ("grid", "message"),
     [
+        ("exit.outcomes[track=*].keep_90d=0.5", "no entry with track"),
         ("staff.forum_bedomare.headcnt=1,2", "allowed: organisation, headcount"),
         ("staff.forum_bedomare.headcount=0,2", "must be ≥ 1"),
         ("staff.forum_bedomare.headcount=one", "numbers"),

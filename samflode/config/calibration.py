@@ -24,7 +24,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from samflode.config.distributions import Ident, Section
+from samflode.config.distributions import Ident, Section, repeated
 from samflode.config.loader import (
     ScenarioError,
     format_validation_error,
@@ -108,8 +108,7 @@ class TargetsFile(Section):
 
     @model_validator(mode="after")
     def _unique(self) -> TargetsFile:
-        names = [t.name for t in self.targets]
-        twice = sorted({n for n in names if names.count(n) > 1})
+        twice = repeated(t.name for t in self.targets)
         if twice:
             raise ValueError(f"target names must be unique; twice: {twice}")
         if all(t.holdout for t in self.targets):
@@ -192,8 +191,7 @@ class ParametersFile(Section):
 
     @model_validator(mode="after")
     def _unique(self) -> ParametersFile:
-        names = [p.name for p in self.parameters]
-        twice = sorted({n for n in names if names.count(n) > 1})
+        twice = repeated(p.name for p in self.parameters)
         if twice:
             raise ValueError(f"parameter names must be unique; twice: {twice}")
         return self

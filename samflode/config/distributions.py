@@ -8,6 +8,8 @@ once. Drawing from a spec is :mod:`samflode.rng.samplers`' job.
 from __future__ import annotations
 
 import math
+from collections import Counter
+from collections.abc import Iterable
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -221,6 +223,12 @@ class Empirical(_Spec):
         """Expected value in days."""
         w = np.ones(len(self.values)) if self.weights is None else np.asarray(self.weights)
         return float(np.dot(self.values, w) / w.sum()) * self.scale_days
+
+
+def repeated(names: Iterable[str]) -> list[str]:
+    """The names that occur more than once, sorted (for "must be unique" messages)."""
+    counts = Counter(names)
+    return sorted(n for n, k in counts.items() if k > 1)
 
 
 def check_weights(weights: list[float]) -> None:

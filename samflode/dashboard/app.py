@@ -14,6 +14,7 @@ from importlib import metadata, resources
 import streamlit as st
 
 from samflode import Scenario, ScenarioError
+from samflode.config.distributions import repeated
 from samflode.config.loader import MAX_FILE_BYTES
 from samflode.dashboard import figures, runs
 from samflode.dashboard.i18n import LANGUAGES, t
@@ -169,8 +170,7 @@ def _designs(ui: dict) -> list[tuple[str, Scenario]] | None:
         except ScenarioError as exc:
             st.error(f"{t('invalid', lang)}\n\n```\n{exc}\n```")
             ok = False
-    names = [s.name for _, s in variants]
-    for name in sorted({n for n in names if names.count(n) > 1}):
+    for name in repeated(s.name for _, s in variants):
         st.error(t("duplicate", lang, name=name))
         ok = False
     if not chosen and ok:

@@ -30,6 +30,7 @@ from samflode.analysis.stats import (
     summarise,
 )
 from samflode.analysis.warmup import mser5
+from samflode.config.distributions import repeated
 from samflode.config.scenario import Scenario
 from samflode.eventlog.log import concat_logs
 from samflode.execution.checkpoint import Checkpoint, scenario_digest
@@ -197,7 +198,7 @@ def compare(
     if len(scenarios) < 2:
         raise ValueError(f"compare needs at least two scenarios (got {len(scenarios)})")
     names = [sc.name for sc in scenarios]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
+    duplicates = repeated(names)
     if duplicates:
         raise ValueError(f"scenario names must be distinct; repeated: {', '.join(duplicates)}")
     check_counts(replications, workers)

@@ -149,28 +149,25 @@ def write(tmp_path: Path, key: str, rows: list) -> Path:
     return path
 
 
-@pytest.mark.parametrize("case", BAD_TARGETS, ids=str)
-def test_a_bad_targets_file_is_refused_with_file_and_field(case, tmp_path):
-    rows, words = BAD_TARGETS[case]
-    path = write(tmp_path, "targets", rows)
+BAD_FILES = [
+    *(("targets", load_targets, case, *BAD_TARGETS[case]) for case in BAD_TARGETS),
+    *(("parameters", load_parameters, case, *BAD_PARAMS[case]) for case in BAD_PARAMS),
+]
+
+
+@pytest.mark.parametrize(
+    ("key", "load", "case", "rows", "words"),
+    BAD_FILES,
+    ids=[f"{k}-{c}" for k, _, c, *_ in BAD_FILES],
+)
+def test_a_bad_file_is_refused_with_file_and_field(tmp_path, key, load, case, rows, words):
+    path = write(tmp_path, key, rows)
     with pytest.raises(ScenarioError) as err:
-        load_targets(path)
+        load(path)
     message = str(err.value)
     assert message.startswith(str(path)), message
     for word in words:
-        assert word in message, (word, message)
-
-
-@pytest.mark.parametrize("case", BAD_PARAMS, ids=str)
-def test_a_bad_parameters_file_is_refused_with_file_and_field(case, tmp_path):
-    rows, words = BAD_PARAMS[case]
-    path = write(tmp_path, "parameters", rows)
-    with pytest.raises(ScenarioError) as err:
-        load_parameters(path)
-    message = str(err.value)
-    assert message.startswith(str(path)), message
-    for word in words:
-        assert word in message, (word, message)
+        assert word in message, (case, word, message)
 
 
 @pytest.mark.parametrize(

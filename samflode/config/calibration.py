@@ -63,6 +63,12 @@ class Target(Section):
     range: tuple[Finite, Finite] | None = Field(default=None, description="low, high")
     source: str = Field(min_length=1, max_length=2000)
     holdout: bool = False
+    discrepancy: float = Field(
+        default=0.0,
+        ge=0,
+        le=1e9,
+        description="model discrepancy: an sd, in the KPI's units, for what the model leaves out",
+    )
     note: str = Field(default="", max_length=2000)
 
     @model_validator(mode="after")

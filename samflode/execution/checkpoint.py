@@ -29,10 +29,11 @@ from samflode.execution.atomic import write_atomically
 MANIFEST = "manifest.json"
 KPIS_SUFFIX = ".json"
 FORMAT = "samflode-checkpoint/1"
-# What a checkpoint folder may hold: units (rep-NNNNN.*) in groups (design-NN, point-NNNN), the
+# What a checkpoint folder may hold: units (rep-NNNNN.*) in groups (design-NN, point-NNNN, and
+# point-NNNN-SS: scenario SS at a calibration's point NNNN), the
 # manifest, and the temporary files of a write that was interrupted (.NAME.XXXX.tmp).
 _UNIT_FILE = re.compile(r"^(rep-\d{5}\.(json|parquet|npz)|manifest\.json|\..+\.tmp)$")
-_GROUP_DIR = re.compile(r"^(design-\d{2,}|point-\d{4,})$")
+_GROUP_DIR = re.compile(r"^(design-\d{2,}|point-\d{4,}(-\d{2,})?)$")
 
 
 def scenario_digest(scenario: Scenario) -> str:

@@ -1,0 +1,167 @@
+"""The files and figures of a calibration, drawn from its tables (so the dashboard can redraw them
+from the files alone).
+
+``posterior.parquet`` (equally weighted draws), ``summary.csv`` (per parameter),
+``fit.csv`` (per target, held-out ones marked), ``points.parquet`` (every point the simulator ran),
+``checks.parquet`` (the runs at posterior draws), ``calibration.json`` (plan, runs, diagnostics,
+inputs) and three figures: the marginals against the prior box, the pairs, and predicted against
+observed with intervals. Written atomically, like every result.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from samflode.execution.atomic import write_atomically
+
+if TYPE_CHECKING:
+    from samflode.experiments.calibration import Calibration
+
+DPI = 120
+FITTED, HELD_OUT = "#1f5fa8", "#c2571a"
+
+
+def _figure(width: float, height: float) -> Figure:
+    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def marginals_figure(posterior: pd.DataFrame, summary: pd.DataFrame) -> Figure:
+    """One histogram per parameter over its prior box, with the 50 % and 90 % intervals."""
+    names = list(summary["parameter"])
+    cols = min(3, len(names))
+    rows = math.ceil(len(names) / cols)
+    fig = _figure(4.2 * cols, 2.8 * rows)
+    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+    for ax, (_, row) in zip(axes, summary.iterrows(), strict=False):
+        x = posterior[row["parameter"]]
+        ax.hist(x, bins=40, range=(row["prior_low"], row["prior_high"]), color=FITTED, alpha=0.75)
+        ax.axvspan(row["q05"], row["q95"], color=FITTED, alpha=0.10, label="90 %")
+        ax.axvspan(row["q25"], row["q75"], color=FITTED, alpha=0.20, label="50 %")
+        ax.axvline(row["q50"], color="black", lw=1)
+        ax.set_xlim(row["prior_low"], row["prior_high"])
+        ax.set_title(f"{row['parameter']} (shrinkage {row['shrinkage']:.0%})", fontsize=10)
+        ax.set_yticks([])
+    for ax in axes[len(names) :]:
+        ax.set_visible(False)
+    axes[0].legend(fontsize=8, loc="upper right")
+    fig.suptitle("Posterior of each parameter over its prior box (median, 50 % and 90 %)")
+    return fig
+
+
+def pairs_figure(posterior: pd.DataFrame, summary: pd.DataFrame) -> Figure:
+    """Every pair of parameters as a scatter of posterior draws (correlation in the corner)."""
+    names = list(summary["parameter"])
+    d = len(names)
+    fig = _figure(max(3.0, 2.2 * d), max(3.0, 2.2 * d))
+    axes = np.array(fig.subplots(d, d, squeeze=False))
+    sample = posterior.iloc[:: max(1, len(posterior) // 1500)]
+    box = {r["parameter"]: (r["prior_low"], r["prior_high"]) for _, r in summary.iterrows()}
+    for i, a in enumerate(names):
+        for j, b in enumerate(names):
+            ax = axes[i, j]
+            if i == j:
+                ax.hist(posterior[a], bins=30, range=box[a], color=FITTED, alpha=0.75)
+                ax.set_yticks([])
+            elif i > j:
+                ax.scatter(sample[b], sample[a], s=2, color=FITTED, alpha=0.3)
+                ax.set_xlim(box[b])
+                ax.set_ylim(box[a])
+            else:
+                r = np.corrcoef(posterior[a], posterior[b])[0, 1] if len(posterior) > 1 else 0
+                ax.text(0.5, 0.5, f"r = {r:.2f}", ha="center", va="center", fontsize=11)
+                ax.set_xticks([])
+                ax.set_yticks([])
+            if i == d - 1:
+                ax.set_xlabel(b, fontsize=8)
+            if j == 0:
+                ax.set_ylabel(a, fontsize=8)
+            ax.tick_params(labelsize=7)
+    fig.suptitle("Posterior pairs: what the data cannot tell apart shows as a ridge")
+    return fig
+
+
+def fit_figure(fit: pd.DataFrame) -> Figure:
+    """Observed (with its ± 1.645 sd) against the predicted 90 % interval, per target."""
+    n = len(fit)
+    fig = _figure(8.0, max(2.5, 0.45 * n + 1.2))
+    ax = fig.subplots()
+    y = np.arange(n)[::-1]
+    for yi, (_, row) in zip(y, fit.iterrows(), strict=True):
+        colour = HELD_OUT if row["holdout"] else FITTED
+        ax.plot([row["predicted_q05"], row["predicted_q95"]], [yi, yi], color=colour, lw=5,
+                alpha=0.35, solid_capstyle="butt")  # fmt: skip
+        ax.plot(row["predicted_mean"], yi, "|", color=colour, ms=14, mew=2)
+        half = 1.645 * row["observed_sd"]
+        ax.errorbar(row["observed"], yi, xerr=half, fmt="o", color="black", ms=4, capsize=3)
+    ax.set_yticks(y)
+    ax.set_yticklabels(
+        [
+            f"{t}{' (held out)' if h else ''}"
+            for t, h in zip(fit["target"], fit["holdout"], strict=True)
+        ],  # fmt: skip
+        fontsize=8,
+    )
+    ax.set_xlabel("KPI value")
+    ax.set_title(
+        "Observed (dot, ± 90 %) against predicted (bar: 90 % interval of one project; tick: mean)",
+        fontsize=10,
+    )
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+FIGURES: dict[str, Callable[[pd.DataFrame, pd.DataFrame, pd.DataFrame], Figure]] = {
+    "calibration_marginals.png": lambda post, summ, _fit: marginals_figure(post, summ),
+    "calibration_pairs.png": lambda post, summ, _fit: pairs_figure(post, summ),
+    "calibration_fit.png": lambda _post, _summ, fit: fit_figure(fit),
+}
+
+
+def write_calibration(cal: Calibration, out_dir: str | Path, **facts: object) -> list[Path]:
+    """Write the calibration's files (module docstring) into ``out_dir``, atomically."""
+
+    def csv(frame: pd.DataFrame) -> Callable[[Path], None]:
+        return lambda p: frame.to_csv(p, index=False, float_format="%.10g")
+
+    def parquet(frame: pd.DataFrame) -> Callable[[Path], None]:
+        return lambda p: frame.to_parquet(p, index=False)
+
+    def png(name: str) -> Callable[[Path], None]:
+        make = FIGURES[name]
+        return lambda p: make(cal.posterior, cal.summary, cal.fit).savefig(p, format="png",
+                                                                             dpi=DPI)  # fmt: skip
+
+    record = cal.facts | dict(facts)
+    text = json.dumps(record, indent=2, ensure_ascii=False, default=str, allow_nan=True)
+    writers: dict[str, Callable[[Path], None]] = {
+        "posterior.parquet": parquet(cal.posterior),
+        "summary.csv": csv(cal.summary),
+        "fit.csv": csv(cal.fit),
+        "points.parquet": parquet(cal.points),
+        "checks.parquet": parquet(cal.checks),
+        "calibration.json": lambda p: p.write_text(text, encoding="utf-8"),
+    }
+    writers.update({name: png(name) for name in FIGURES})
+    return write_atomically(out_dir, writers)
+
+
+def read_calibration(folder: str | Path) -> dict[str, object]:
+    """The tables and facts of a calibration folder (for the dashboard and the counterfactual)."""
+    folder = Path(folder)
+    return {
+        "posterior": pd.read_parquet(folder / "posterior.parquet"),
+        "summary": pd.read_csv(folder / "summary.csv"),
+        "fit": pd.read_csv(folder / "fit.csv"),
+        "facts": json.loads((folder / "calibration.json").read_text(encoding="utf-8")),
+    }

@@ -1,0 +1,158 @@
+"""`samflode calibrate` end to end on an M/M/1 queue whose two parameters generated the targets:
+the truth is recovered inside the 90 % intervals, the files are written, a resumed calibration is
+the same calibration, and bad input stops before any run with exit 2.
+
+The small version of the recovery benchmark (``benchmarks/recovery.py`` runs 20+ truths and
+reports coverage); one truth here, fixed, so the test is deterministic and cannot pass by luck of
+a lucky draw: its intervals must also be narrower than the prior box.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from samflode.analysis.theory import markovian_scenario
+from samflode.cli import app
+from samflode.config.calibration import ParametersFile
+from samflode.experiments.calibration import calibrate
+from samflode.experiments.calibration.recovery import synthetic_targets
+
+TRUTH = {"inflow": 4.9, "service": 0.8}  # λ = 0.7 a day, ρ = 0.56
+PARAMS = {
+    "parameters": [
+        {
+            "name": "inflow",
+            "paths": ["groups.arbetslosa.inflow_per_week"],
+            "prior": {"dist": "uniform", "low": 3.5, "high": 5.6},
+        },
+        {
+            "name": "service",
+            "paths": ["forum.triage_duration.mean"],
+            "prior": {"dist": "uniform", "low": 0.5, "high": 1.0},
+        },
+    ]
+}
+KPIS = {"mm1": ["arrivals", "utilisation_forum", "days_to_first_meeting_mean"]}
+SCENARIO = markovian_scenario(
+    arrival_rate_per_day=0.7, service_mean_days=0.8, servers=1, horizon_days=300,
+    warmup_days=20, name="mm1",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("calibration")
+    params = ParametersFile.model_validate(PARAMS)
+    targets = synthetic_targets({"mm1": SCENARIO}, params, TRUTH, KPIS, replication=0)
+    paths = {
+        "scenario": folder / "mm1.yaml",
+        "targets": folder / "targets.yaml",
+        "params": folder / "params.yaml",
+    }
+    paths["scenario"].write_text(yaml.safe_dump(SCENARIO.model_dump(mode="json")))
+    paths["targets"].write_text(yaml.safe_dump(targets.model_dump(mode="json")))
+    paths["params"].write_text(yaml.safe_dump(PARAMS))
+    return paths
+
+
+def _args(files: dict[str, Path], *more: str) -> list[str]:
+    return [
+        "calibrate", str(files["scenario"]), "--targets", str(files["targets"]),
+        "--params", str(files["params"]), *more,
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def result(files, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("out") / "cal"
+    args = _args(files, "--budget", "100", "--replications", "2", "--workers", "2")
+    run = CliRunner().invoke(app, [*args, "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    return out
+
+
+def test_the_truth_is_inside_narrow_90_percent_intervals(result):
+    summary = pd.read_csv(result / "summary.csv").set_index("parameter")
+    for name, value in TRUTH.items():
+        row = summary.loc[name]
+        assert row.q05 <= value <= row.q95, (name, value, row.to_dict())
+        # Narrower than the box: the data identify the parameter, the interval is not the prior.
+        assert row.q95 - row.q05 < 0.75 * (row.prior_high - row.prior_low), row.to_dict()
+    assert (summary["shrinkage"] > 0.3).all()
+
+
+def test_the_files_and_the_fit(result):
+    names = {p.name for p in result.iterdir()}
+    assert {
+        "posterior.parquet", "summary.csv", "fit.csv", "points.parquet", "checks.parquet",
+        "calibration.json", "calibration_marginals.png", "calibration_pairs.png",
+        "calibration_fit.png", "manifest.json",
+    } <= names  # fmt: skip
+    assert "replications" not in names
+    fit = pd.read_csv(result / "fit.csv")
+    assert list(fit["kpi"]) == KPIS["mm1"]
+    assert (fit["implausibility"] < 3).all()
+    assert fit["within_90"].all()
+    facts = json.loads((result / "calibration.json").read_text())
+    assert facts["simulations"] <= 100
+    points = pd.read_parquet(result / "points.parquet")
+    assert len(points) * 2 == facts["simulations"]
+    assert set(points["stage"]) == {"wave_1", "wave_2", "check"}
+    posterior = pd.read_parquet(result / "posterior.parquet")
+    assert list(posterior.columns) == ["draw", "inflow", "service"]
+    # History matching cut the box: wave 2 went to the part that wave 1 did not rule out.
+    assert 0 < facts["nroy_share_after_wave_1"] < 0.8
+
+
+def test_a_resumed_calibration_is_the_same_calibration(files, tmp_path):
+    params = ParametersFile.model_validate(PARAMS)
+    targets = synthetic_targets({"mm1": SCENARIO}, params, TRUTH, KPIS, replication=0)
+    ran: list[int] = []
+    kwargs = dict(seed=5, replications=2, budget=40, checkpoint_dir=tmp_path / "ck")
+    first = calibrate({"mm1": SCENARIO}, targets, params, workers=2, **kwargs)
+    again = calibrate(
+        {"mm1": SCENARIO}, targets, params, workers=1, resume=True,
+        progress=lambda done, total: ran.append(done), **kwargs,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(first.posterior, again.posterior)
+    pd.testing.assert_frame_equal(first.fit, again.fit)
+    # Everything came from the checkpoint: the first report already counts every wave-1 unit.
+    assert ran[1] == first.plan.wave_1 * 2  # (ran[0] is the 0 before anything)
+
+
+@pytest.mark.parametrize(
+    ("edit", "more", "words"),
+    [
+        (lambda t, p: t["targets"][0].update(kpi="utilisation_forun"), [],
+         ["targets[0].kpi", "did you mean utilisation_forum"]),
+        (lambda t, p: t["targets"][0].update(scenario="nacka"), [],
+         ["targets[0].scenario", "'nacka' is not among the scenarios"]),
+        (lambda t, p: p["parameters"][0].update(paths=["groups.nobody.inflow_per_week"]), [],
+         ["parameters[0].paths[0]"]),
+        (lambda t, p: None, ["--budget", "10"], ["--budget: 10 simulations is too few"]),
+        (lambda t, p: None, ["--replications", "1"], ["--replications: must be between 2"]),
+    ],
+)  # fmt: skip
+def test_bad_input_exits_2_before_any_run(files, tmp_path, edit, more, words):
+    targets = yaml.safe_load(files["targets"].read_text())
+    params = yaml.safe_load(files["params"].read_text())
+    edit(targets, params)
+    bad = dict(files)
+    bad["targets"] = tmp_path / "targets.yaml"
+    bad["params"] = tmp_path / "params.yaml"
+    bad["targets"].write_text(yaml.safe_dump(targets))
+    bad["params"].write_text(yaml.safe_dump(params))
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, [*_args(bad, *more), "--out", str(out)])
+    assert run.exit_code == 2, run.output
+    text = " ".join(run.output.split())
+    for word in words:
+        assert word in text, text
+    assert "Traceback" not in run.output
+    assert not out.exists()

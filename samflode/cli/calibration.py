@@ -25,7 +25,7 @@ from samflode.cli.commands import (
 )
 from samflode.cli.errors import experiment, fail
 from samflode.cli.render import console, progress_bar
-from samflode.config.calibration import load_parameters, load_targets
+from samflode.config.calibration import check_parameters, load_parameters, load_targets
 from samflode.config.loader import ScenarioError, load_scenario
 from samflode.config.scenario import Scenario
 from samflode.execution.checkpoint import scenario_digest
@@ -33,7 +33,9 @@ from samflode.execution.outdir import write_manifest
 from samflode.execution.runner import REPLICATIONS_DIR
 from samflode.experiments.calibration import calibrate, validate_inputs
 from samflode.experiments.calibration.calibrate import DEFAULT_REPLICATIONS, make_plan
-from samflode.report.calibration import write_calibration
+from samflode.experiments.calibration.sensitivity import METHODS, sensitivity
+from samflode.experiments.sweep import SweepError, check_kpi
+from samflode.report.calibration import write_calibration, write_sensitivity
 
 Replications = Annotated[
     int, typer.Option(help="replications of every scenario at each point (2–1000)")
@@ -192,3 +194,73 @@ def print_calibration(cal, elapsed: float) -> None:  # noqa: ANN001 - a Calibrat
         f"{cal.facts['nroy_share_final']:.1%} of the box",
         highlight=False,
     )
+
+
+@app.command("sensitivity")
+def sensitivity_command(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML")],
+    params: Annotated[Path, typer.Option(help="parameters YAML (README, 'Calibration files')")],
+    kpi: Annotated[list[str], typer.Option(help="a KPI to explain (repeat for several)")],
+    method: Annotated[
+        str, typer.Option(help="morris (on the simulator) or sobol (on emulators)")
+    ] = "morris",
+    trajectories: Annotated[int, typer.Option(help="Morris trajectories (2–1000)")] = 10,
+    replications: Replications = 2,
+    seed: Annotated[int, typer.Option(help="seed (≥ 0)")] = 1,
+    workers: Workers = DEFAULT_WORKERS,
+    scheduler: Scheduler = None,
+    out: Annotated[str, typer.Option(help="output directory")] = "sensitivity",
+    resume: Resume = False,
+) -> None:
+    """Which parameters matter for which KPI: Morris screening or Sobol indices (SALib).
+
+    Writes sensitivity.csv (kpi, parameter, method, index, value, conf, noise_share),
+    sensitivity_points.csv, sensitivity.json and sensitivity.png to OUT.
+    """
+    _check_run(replications, seed, None)
+    _check_workers(workers, scheduler)
+    if method not in METHODS:
+        raise fail(f"--method: one of {', '.join(METHODS)} (got {method!r})")
+    if not 2 <= trajectories <= 1000:
+        raise fail(f"--trajectories: must be between 2 and 1000 (got {trajectories})")
+    folder = _out_folder(out)
+    loaded = load_keyed([scenario])
+    key, sc = next(iter(loaded.items()))
+    try:
+        param_file = load_parameters(params)
+        for name in kpi:
+            check_kpi(sc, name)
+        check_parameters(param_file, loaded, os.fspath(params))
+    except (ScenarioError, SweepError) as exc:
+        raise fail(str(exc)) from None
+    with experiment(folder):
+        with progress_bar() as bar:
+            task = bar.add_task(f"sensitivity ({method})", total=None)
+            result = sensitivity(
+                key, sc, param_file, kpi, method=method, trajectories=trajectories, seed=seed,
+                replications=replications, workers=workers, scheduler=scheduler,
+                checkpoint_dir=folder / REPLICATIONS_DIR, resume=resume,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                origin=os.fspath(params),
+            )  # fmt: skip
+        written = write_sensitivity(result.table, result.points, result.facts, folder)
+        shutil.rmtree(folder / REPLICATIONS_DIR, ignore_errors=True)
+        written.append(
+            write_manifest(
+                folder,
+                written,
+                seed=seed,
+                replications=replications,
+                scenarios={key: scenario_digest(sc)},
+            )  # fmt: skip
+        )
+    table = Table(title=f"Sensitivity of {sc.name} ({method})", title_justify="left")
+    for col in ("kpi", "parameter", "index", "value", "± 95 %", "run noise"):
+        table.add_column(col, justify="left" if col in ("kpi", "parameter", "index") else "right")
+    for row in result.table.itertuples(index=False):
+        table.add_row(row.kpi, row.parameter, row.index, f"{row.value:.4g}",
+                      "" if row.conf != row.conf else f"{row.conf:.3g}",
+                      f"{row.noise_share:.0%}")  # fmt: skip
+    console.print(table)
+    console.print(f"{result.facts['simulations']} simulations", highlight=False)
+    console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)

@@ -165,3 +165,48 @@ def read_calibration(folder: str | Path) -> dict[str, object]:
         "fit": pd.read_csv(folder / "fit.csv"),
         "facts": json.loads((folder / "calibration.json").read_text(encoding="utf-8")),
     }
+
+
+def sensitivity_figure(table: pd.DataFrame) -> Figure:
+    """Per KPI, the parameters' main index (μ* or ST, with its 95 % interval), S1 beside ST."""
+    kpis = list(dict.fromkeys(table["kpi"]))
+    fig = _figure(5.0 * min(2, len(kpis)), 0.5 * table["parameter"].nunique() * 2.2 + 1.5)
+    axes = np.atleast_1d(fig.subplots(math.ceil(len(kpis) / 2), min(2, len(kpis)))).ravel()
+    for ax, kpi in zip(axes, kpis, strict=False):
+        rows = table[table["kpi"] == kpi]
+        main = rows[rows["index"].isin(["mu_star", "ST"])].sort_values("value")
+        y = np.arange(len(main))
+        label = "μ*" if (main["index"] == "mu_star").all() else "ST"
+        ax.barh(y, main["value"], xerr=main["conf"].fillna(0), color=FITTED, alpha=0.8,
+                label=label)  # fmt: skip
+        first = rows[rows["index"] == "S1"].set_index("parameter")
+        if len(first):
+            ax.barh(y, first.loc[main["parameter"], "value"], height=0.4, color=HELD_OUT,
+                    label="S1")  # fmt: skip
+        ax.set_yticks(y)
+        ax.set_yticklabels(main["parameter"], fontsize=8)
+        ax.set_title(f"{kpi}\n(run noise: {rows['noise_share'].iloc[0]:.0%} of the variance)",
+                     fontsize=9)  # fmt: skip
+        ax.legend(fontsize=8, loc="lower right")
+        ax.grid(axis="x", alpha=0.3)
+    for ax in axes[len(kpis) :]:
+        ax.set_visible(False)
+    return fig
+
+
+def write_sensitivity(table: pd.DataFrame, points: pd.DataFrame, facts: dict, out_dir) -> list:
+    """Write sensitivity.csv, sensitivity_points.csv, sensitivity.json and sensitivity.png."""
+    text = json.dumps(facts, indent=2, ensure_ascii=False, default=str)
+    return write_atomically(
+        out_dir,
+        {
+            "sensitivity.csv": lambda p: table.to_csv(p, index=False, float_format="%.10g"),
+            "sensitivity_points.csv": lambda p: points.to_csv(
+                p, index=False, float_format="%.10g"
+            ),  # fmt: skip
+            "sensitivity.json": lambda p: p.write_text(text, encoding="utf-8"),
+            "sensitivity.png": lambda p: sensitivity_figure(table).savefig(
+                p, format="png", dpi=DPI
+            ),  # fmt: skip
+        },
+    )

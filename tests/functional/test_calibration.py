@@ -156,3 +156,44 @@ def test_bad_input_exits_2_before_any_run(files, tmp_path, edit, more, words):
         assert word in text, text
     assert "Traceback" not in run.output
     assert not out.exists()
+
+
+UNUSED = {
+    "name": "unused",
+    "paths": ["forum.booking_delay.value"],
+    "prior": {"dist": "uniform", "low": 0.0, "high": 0.001},
+}
+
+
+def test_morris_screening_finds_the_parameters_that_matter(files, tmp_path):
+    params = tmp_path / "params.yaml"
+    params.write_text(yaml.safe_dump({"parameters": [*PARAMS["parameters"], UNUSED]}))
+    out = tmp_path / "sens"
+    args = [
+        "sensitivity", str(files["scenario"]), "--params", str(params), "--kpi",
+        "utilisation_forum", "--trajectories", "4", "--workers", "2", "--out", str(out),
+    ]  # fmt: skip
+    run = CliRunner().invoke(app, args)
+    assert run.exit_code == 0, run.output
+    table = pd.read_csv(out / "sensitivity.csv")
+    mu = table[table["index"] == "mu_star"].set_index("parameter")["value"]
+    # Utilisation is about λ·s: both move it by several points over their boxes; a booking
+    # delay of at most 1/1000 day does nothing.
+    assert mu["service"] > 0.1 and mu["inflow"] > 0.05
+    assert mu["unused"] < 0.01 * mu["service"]
+    assert 0 <= table["noise_share"].iloc[0] < 0.5
+    assert (out / "sensitivity.png").stat().st_size > 0
+    assert len(pd.read_csv(out / "sensitivity_points.csv")) == 4 * 4
+
+
+def test_sobol_indices_on_the_emulator_rank_the_same_way():
+    from samflode.experiments.calibration.sensitivity import sensitivity
+
+    params = ParametersFile.model_validate({"parameters": [*PARAMS["parameters"], UNUSED]})
+    result = sensitivity(
+        "mm1", SCENARIO, params, ["utilisation_forum"], method="sobol", replications=2, workers=2
+    )
+    st = result.table[result.table["index"] == "ST"].set_index("parameter")["value"]
+    assert st["service"] > 0.3 and st["inflow"] > 0.1
+    assert st["unused"] < 0.02
+    assert result.facts["simulations"] == 30 * 2

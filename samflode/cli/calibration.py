@@ -11,9 +11,11 @@ import time
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.table import Table
 
+from samflode.analysis.kpi import kpi_names
 from samflode.cli.commands import (
     DEFAULT_WORKERS,
     Resume,
@@ -25,17 +27,33 @@ from samflode.cli.commands import (
 )
 from samflode.cli.errors import experiment, fail
 from samflode.cli.render import console, progress_bar
-from samflode.config.calibration import check_parameters, load_parameters, load_targets
+from samflode.config.calibration import (
+    ParametersFile,
+    check_parameters,
+    load_parameters,
+    load_targets,
+)
 from samflode.config.loader import ScenarioError, load_scenario
 from samflode.config.scenario import Scenario
+from samflode.config.variants import graft
 from samflode.execution.checkpoint import scenario_digest
 from samflode.execution.outdir import write_manifest
 from samflode.execution.runner import REPLICATIONS_DIR
 from samflode.experiments.calibration import calibrate, validate_inputs
 from samflode.experiments.calibration.calibrate import DEFAULT_REPLICATIONS, make_plan
+from samflode.experiments.calibration.counterfactual import (
+    DEFAULT_DRAWS,
+    DEFAULT_TAKE,
+    counterfactual,
+)
 from samflode.experiments.calibration.sensitivity import METHODS, sensitivity
 from samflode.experiments.sweep import SweepError, check_kpi
-from samflode.report.calibration import write_calibration, write_sensitivity
+from samflode.report.calibration import (
+    COUNTERFACTUAL_PREFIX,
+    write_calibration,
+    write_counterfactual,
+    write_sensitivity,
+)
 
 Replications = Annotated[
     int, typer.Option(help="replications of every scenario at each point (2–1000)")
@@ -261,6 +279,160 @@ def sensitivity_command(
         table.add_row(row.kpi, row.parameter, row.index, f"{row.value:.4g}",
                       "" if row.conf != row.conf else f"{row.conf:.3g}",
                       f"{row.noise_share:.0%}")  # fmt: skip
+    console.print(table)
+    console.print(f"{result.facts['simulations']} simulations", highlight=False)
+    console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)
+
+
+# KPIs drawn in the counterfactual's figure when --kpi is not given (those the scenario has).
+HEADLINE_KPIS = (
+    "share_active_90d_after_ali", "share_entered_ali", "share_work_or_studies_90d",
+    "share_work_or_studies_6m", "distinct_officers_mean", "support_hours_per_participant_month",
+    "days_waiting_for_slot_mean", "cost_total_sek_per_year",
+)  # fmt: skip
+
+
+def _read_posterior(folder: Path) -> tuple[ParametersFile, pd.DataFrame]:
+    """A calibration folder's parameters and posterior draws; exit 2 if it is not one."""
+    import json
+
+    posterior, facts = folder / "posterior.parquet", folder / "calibration.json"
+    if not posterior.is_file() or not facts.is_file():
+        raise fail(
+            f"{folder}: not a calibration folder (no posterior.parquet and calibration.json; "
+            "run samflode calibrate first)"
+        )
+    try:
+        record = json.loads(facts.read_text(encoding="utf-8"))
+        params = ParametersFile.model_validate(record["parameters"])
+        draws = pd.read_parquet(posterior)
+    except (ValueError, KeyError, OSError) as exc:
+        raise fail(f"{facts}: cannot be read as a calibration's record ({exc})") from None
+    missing = [p.name for p in params.parameters if p.name not in draws.columns]
+    if missing or draws.empty:
+        raise fail(f"{posterior}: no draws of {missing or 'any parameter'}")
+    return params, draws
+
+
+@app.command("counterfactual")
+def counterfactual_command(
+    calibration: Annotated[Path, typer.Argument(help="a calibrate output folder")],
+    site: Annotated[Path, typer.Option(help="the site's scenario YAML (its people and inflow)")],
+    design: Annotated[Path, typer.Option(help="the scenario YAML whose way of working is used")],
+    take: Annotated[
+        str, typer.Option(help="the design's sections to use, comma-separated")
+    ] = ",".join(DEFAULT_TAKE),
+    draws: Annotated[int, typer.Option(help="posterior draws (1–1000)")] = DEFAULT_DRAWS,
+    replications: Annotated[int, typer.Option(help="paired replications per draw (1–1000)")] = 4,
+    kpi: Annotated[
+        list[str] | None, typer.Option(help="a KPI for the figure (repeat; default: headline)")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="seed (≥ 0)")] = 1,
+    workers: Workers = DEFAULT_WORKERS,
+    scheduler: Scheduler = None,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            help="output directory (default: CALIBRATION/counterfactual-SITE-under-DESIGN)"
+        ),
+    ] = None,
+) -> None:
+    """One site's participants under another design, over posterior draws, paired by CRN.
+
+    The site keeps its groups, inflow, horizon and outcome model; the sections in --take come from
+    --design. Writes counterfactual.csv (per KPI: both means, the mean paired difference, its
+    expected and one-project 90 % intervals), counterfactual_runs.parquet,
+    counterfactual_draws.parquet, counterfactual.json and counterfactual.png.
+    """
+    if not 1 <= draws <= 1000:
+        raise fail(f"--draws: must be between 1 and 1000 (got {draws})")
+    if not 1 <= replications <= 1000:
+        raise fail(f"--replications: must be between 1 and 1000 (got {replications})")
+    if seed < 0:
+        raise fail(f"--seed: must be ≥ 0 (got {seed})")
+    _check_workers(workers, scheduler)
+    sections = [s.strip() for s in take.split(",") if s.strip()]
+    if not sections:
+        raise fail("--take: name at least one section of the design (e.g. staff,casework)")
+    params, posterior = _read_posterior(calibration)
+    sites = load_keyed([site])
+    ((site_key, site_sc),) = sites.items()
+    design_sc = next(iter(load_keyed([design]).values()))
+    figure_kpis = list(kpi) if kpi else None
+    try:
+        for name in figure_kpis or []:
+            check_kpi(site_sc, name)
+        applying = [
+            p.model_dump() | {"scenarios": None}
+            for p in params.parameters
+            if p.scenarios is None or site_key in p.scenarios
+        ]
+        if applying:
+            check_parameters(
+                ParametersFile.model_validate({"parameters": applying}),
+                {site_key: site_sc},
+                os.fspath(calibration / "calibration.json"),
+            )
+        graft(site_sc, design_sc, sections, origin=f"--take ({design})")
+    except (ScenarioError, SweepError) as exc:
+        raise fail(str(exc)) from None
+    if figure_kpis is None:
+        names = set(kpi_names(site_sc))
+        figure_kpis = [k for k in HEADLINE_KPIS if k in names]
+    default_out = calibration / f"{COUNTERFACTUAL_PREFIX}{site_key}-under-{design.stem}"
+    folder = _out_folder(out if out is not None else os.fspath(default_out))
+    with experiment(folder):
+        with progress_bar() as bar:
+            task = bar.add_task("counterfactual", total=draws * replications)
+            result = counterfactual(
+                site_sc, design_sc, site_key=site_key, params=params, posterior=posterior,
+                take=sections, draws=draws, replications=replications, seed=seed,
+                workers=workers, scheduler=scheduler,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                origin=f"--take ({design})",
+            )  # fmt: skip
+        result.facts |= {
+            "calibration": os.fspath(calibration.resolve()),
+            "site_file": os.fspath(site.resolve()),
+            "design_file": os.fspath(design.resolve()),
+        }
+        written = write_counterfactual(result, folder, figure_kpis)
+        written.append(
+            write_manifest(
+                folder,
+                written,
+                seed=seed,
+                replications=replications,
+                scenarios={
+                    site_key: scenario_digest(site_sc),
+                    "design": scenario_digest(design_sc),
+                },
+            )  # fmt: skip
+        )
+    shown = result.table.set_index("kpi")
+    table = Table(
+        title=f"{site_sc.name} under {design_sc.name} ({', '.join(sections)}): "
+        f"{result.facts['draws']} posterior draws × {replications} paired replications",
+        title_justify="left",
+    )
+    for col in (
+        "kpi",
+        "factual",
+        "counterfactual",
+        "difference",
+        "90 % expected",
+        "90 % one project",
+    ):
+        table.add_column(col, justify="left" if col == "kpi" else "right")
+    for name in figure_kpis:
+        if name not in shown.index:
+            continue
+        row = shown.loc[name]
+        table.add_row(
+            name, f"{row.factual_mean:.4g}", f"{row.counterfactual_mean:.4g}",
+            f"{row.difference_mean:+.4g}", f"[{row.expected_q05:+.4g}, {row.expected_q95:+.4g}]",
+            f"[{row.project_q05:+.4g}, {row.project_q95:+.4g}]",
+        )  # fmt: skip
     console.print(table)
     console.print(f"{result.facts['simulations']} simulations", highlight=False)
     console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)

@@ -10,7 +10,7 @@ the loader's message (file, field, allowed range).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,3 +125,28 @@ def variant(
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, validation_origin or origin)) from None
+
+
+def graft(site: Scenario, design: Scenario, sections: Sequence[str], *, origin: str) -> Scenario:
+    """``site`` with the top-level ``sections`` of ``design`` in place of its own, validated.
+
+    A counterfactual keeps the site's population (groups, inflow, horizon, outcome model) and
+    takes another design's way of working (staff, casework, coordination, …). A section the design
+    lacks is removed from the site too (a design without Konsultation has none).
+    """
+    fields = set(Scenario.model_fields)
+    unknown = sorted(set(sections) - fields)
+    if unknown:
+        raise ScenarioError(
+            f"{origin}: {', '.join(unknown)} is not a section of a scenario "
+            f"(allowed: {', '.join(sorted(fields))})"
+        )
+    data = site.model_dump()
+    theirs = design.model_dump()
+    for name in sections:
+        data[name] = theirs[name]
+    data["name"] = f"{site.name}_under_{design.name}"[:80]
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(exc, origin)) from None

@@ -210,3 +210,65 @@ def write_sensitivity(table: pd.DataFrame, points: pd.DataFrame, facts: dict, ou
             ),  # fmt: skip
         },
     )
+
+
+COUNTERFACTUAL_PREFIX = "counterfactual-"
+
+
+def counterfactual_figure(table: pd.DataFrame, kpis: list[str], title: str) -> Figure:
+    """The paired difference per KPI with its expected (thick) and one-project (thin) intervals.
+
+    Each KPI on its own row and scale: shares, days and kronor do not share an axis.
+    """
+    rows = table.set_index("kpi").loc[[k for k in kpis if k in set(table["kpi"])]]
+    fig = _figure(6.5, 0.75 * max(len(rows), 1) + 1.2)
+    axes = np.atleast_1d(fig.subplots(max(len(rows), 1), 1))
+    for ax, (kpi, row) in zip(axes, rows.iterrows(), strict=False):
+        ax.plot([row.project_q05, row.project_q95], [0, 0], color=FITTED, lw=1.2)
+        ax.plot([row.expected_q05, row.expected_q95], [0, 0], color=FITTED, lw=5, alpha=0.6)
+        ax.plot([row.difference_mean], [0], "o", color=HELD_OUT)
+        ax.axvline(0, color="0.4", lw=0.8, ls="--")
+        ax.set_yticks([0])
+        ax.set_yticklabels([kpi], fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].set_title(title, fontsize=9)
+    axes[-1].set_xlabel("counterfactual − factual (thick: expected, 90 %; thin: one project)",
+                        fontsize=8)  # fmt: skip
+    return fig
+
+
+def write_counterfactual(result, out_dir, kpis: list[str]) -> list:  # noqa: ANN001
+    """Write counterfactual.csv, counterfactual_runs.parquet, counterfactual_draws.parquet,
+    counterfactual.json and counterfactual.png (the KPIs ``kpis``) into ``out_dir``.
+    """
+    facts = result.facts | {"figure_kpis": kpis}
+    text = json.dumps(facts, indent=2, ensure_ascii=False, default=str)
+    title = f"{facts['site']} under {facts['design']} ({', '.join(facts['take'])})"
+    return write_atomically(
+        out_dir,
+        {
+            "counterfactual.csv": lambda p: result.table.to_csv(
+                p, index=False, float_format="%.10g"
+            ),
+            "counterfactual_runs.parquet": lambda p: result.runs.to_parquet(p, index=False),
+            "counterfactual_draws.parquet": lambda p: result.draws.to_parquet(p, index=False),
+            "counterfactual.json": lambda p: p.write_text(text, encoding="utf-8"),
+            "counterfactual.png": lambda p: counterfactual_figure(
+                result.table, kpis, title
+            ).savefig(p, format="png", dpi=DPI),
+        },
+    )
+
+
+def read_counterfactuals(folder: str | Path) -> dict[str, dict[str, object]]:
+    """Every counterfactual folder inside a calibration folder: name → its table and facts."""
+    found = {}
+    for sub in sorted(Path(folder).glob(f"{COUNTERFACTUAL_PREFIX}*")):
+        if (sub / "counterfactual.csv").is_file() and (sub / "counterfactual.json").is_file():
+            found[sub.name] = {
+                "table": pd.read_csv(sub / "counterfactual.csv"),
+                "facts": json.loads((sub / "counterfactual.json").read_text(encoding="utf-8")),
+                "figure": sub / "counterfactual.png",
+            }
+    return found

@@ -197,3 +197,49 @@ def test_sobol_indices_on_the_emulator_rank_the_same_way():
     assert st["service"] > 0.3 and st["inflow"] > 0.1
     assert st["unused"] < 0.02
     assert result.facts["simulations"] == 30 * 2
+
+
+def test_a_counterfactual_replays_the_same_people_under_another_design(result, tmp_path, files):
+    # The M/M/1 site under a design with two servers: the same arrivals (common random numbers,
+    # so the paired difference in arrivals is exactly 0 in every pair), shorter waits at every
+    # posterior draw.
+    two = markovian_scenario(
+        arrival_rate_per_day=0.7, service_mean_days=0.8, servers=2, horizon_days=300,
+        warmup_days=20, name="mm2",
+    )  # fmt: skip
+    design = tmp_path / "mm2.yaml"
+    design.write_text(yaml.safe_dump(two.model_dump(mode="json")))
+    out = tmp_path / "cf"
+    args = [
+        "counterfactual", str(result), "--site", str(files["scenario"]), "--design", str(design),
+        "--take", "staff", "--draws", "5", "--replications", "2", "--workers", "2",
+        "--kpi", "days_to_first_meeting_mean", "--out", str(out),
+    ]  # fmt: skip
+    run = CliRunner().invoke(app, args)
+    assert run.exit_code == 0, run.output
+    runs = pd.read_parquet(out / "counterfactual_runs.parquet")
+    assert len(runs) == 5 * 2 * 2
+    paired = runs.pivot_table(index=["draw", "replication"], columns="arm", values="arrivals")
+    assert (paired["factual"] == paired["counterfactual"]).all()
+    table = pd.read_csv(out / "counterfactual.csv").set_index("kpi")
+    wait = table.loc["days_to_first_meeting_mean"]
+    assert wait.expected_q95 < 0 and wait.share_draws_positive == 0
+    # Half the load per server: utilisation about halves.
+    util = table.loc["utilisation_forum"]
+    assert 0.4 < util.counterfactual_mean / util.factual_mean < 0.6
+    draws = pd.read_parquet(out / "counterfactual_draws.parquet")
+    posterior = pd.read_parquet(result / "posterior.parquet")
+    assert draws["inflow"].isin(posterior["inflow"]).all()
+    assert (out / "counterfactual.png").stat().st_size > 0
+    # Bad input: an unknown section, and a folder that is no calibration, exit 2.
+    bad = CliRunner().invoke(app, [
+        "counterfactual", str(result), "--site", str(files["scenario"]), "--design", str(design),
+        "--take", "stafff", "--out", str(tmp_path / "x"),
+    ])  # fmt: skip
+    assert bad.exit_code == 2 and "stafff is not a section" in " ".join(bad.output.split())
+    none = CliRunner().invoke(app, [
+        "counterfactual", str(tmp_path), "--site", str(files["scenario"]), "--design",
+        str(design), "--out", str(tmp_path / "y"),
+    ])  # fmt: skip
+    assert none.exit_code == 2 and "not a calibration folder" in none.output
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()

@@ -17,7 +17,13 @@ in [warm-up, horizon)):
   cohort that started T, among those whose path was decided by the horizon (started T or left),
   and ``share_active_90d_after_<T>`` — among those who completed T (ended other than by drop-out),
   the share in work, studies or an AF programme 90 days after it ended, the AMiA measure
-  (AMiA 2013 p. 172, p. 175), for those whose 90 days fell before the horizon.
+  (AMiA 2013 p. 172, p. 175), for those whose 90 days fell before the horizon, and
+  ``share_deregistered_90d_after_<T>``, the rest of them (benefits, permanent support, drop-out:
+  deregistered from AF, the seed's "avskrivna");
+* ``days_in_flow_mean`` — arrival → exit, for cohort members who exited (the seed's
+  "genomströmningstid", throughput time); ``interventions_per_participant`` — interventions
+  started by cohort members ÷ the cohort; ``share_exits_to_benefits`` — cohort exits to benefits
+  or permanent support ÷ cohort exits (back on the benefit after the project).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ NAN = math.nan
 HOURS_PER_DAY = 24.0
 DAYS_PER_MONTH = 365.2425 / 12.0
 ACTIVE = ("work", "studies", "af_programme")
+ON_BENEFIT = ("benefits", "permanent_support")
 
 
 def _rows(log: pd.DataFrame, event: Event) -> pd.DataFrame:
@@ -66,9 +73,27 @@ def service_kpis(log: pd.DataFrame, scenario: Scenario, cohort: pd.Series) -> di
         (exposure["detail"] == "distinct_officers") & exposure["participant"].isin(members)
     ]["value"]
     out["distinct_officers_mean"] = float(officers.mean()) if len(officers) else NAN
+    out.update(_flow_time(log, scenario, cohort))
     for itype in follow_on_types(scenario):
         out.update(_phase(log, scenario, members, itype))
     return out
+
+
+def _flow_time(log: pd.DataFrame, scenario: Scenario, cohort: pd.Series) -> dict[str, float]:
+    exited = _rows(log, Event.EXITED)
+    exited = exited[exited["participant"].isin(cohort.index)].groupby("participant").head(1)
+    days = exited.set_index("participant")["time"] - cohort.reindex(exited["participant"])
+    started = _rows(log, Event.INSATS_STARTED)
+    n_started = int(started["participant"].isin(cohort.index).sum())
+    return {
+        "days_in_flow_mean": float(days.mean()) if len(days) else NAN,
+        "interventions_per_participant": (
+            n_started / len(cohort) if len(cohort) and scenario.insatsmarknad is not None else NAN
+        ),
+        "share_exits_to_benefits": (
+            float(exited["detail"].isin(ON_BENEFIT).mean()) if len(exited) else NAN
+        ),
+    }
 
 
 def _support_hours(log: pd.DataFrame, scenario: Scenario, cohort: pd.Series) -> float:
@@ -149,4 +174,8 @@ def _phase(
     f90 = _rows(log, Event.FOLLOWUP_90D)
     f90 = f90[f90["participant"].isin(completed)]
     active = float(f90["detail"].isin(ACTIVE).mean()) if len(f90) else NAN
-    return {f"share_entered_{itype}": share_entered, f"share_active_90d_after_{itype}": active}
+    return {
+        f"share_entered_{itype}": share_entered,
+        f"share_active_90d_after_{itype}": active,
+        f"share_deregistered_90d_after_{itype}": 1.0 - active,
+    }

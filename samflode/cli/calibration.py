@@ -206,6 +206,16 @@ def print_calibration(cal, elapsed: float) -> None:  # noqa: ANN001 - a Calibrat
             "held out" if row.holdout else "",
         )
     console.print(fit)
+    if len(cal.orders):
+        orders = Table(title="Documented rankings (held out)", title_justify="left")
+        for col in ("order", "kpi", "means", "holds", "share of runs"):
+            orders.add_column(col)
+        for row in cal.orders.itertuples(index=False):
+            orders.add_row(
+                row.order, row.kpi, row.means, "yes" if row.holds_in_mean else "no",
+                f"{row.share_runs_holding:.0%}",
+            )  # fmt: skip
+        console.print(orders)
     console.print(
         f"{cal.runs} simulations in {elapsed:.0f} s; effective sample size "
         f"{cal.facts['effective_sample_size']:.0f}; not ruled out: "

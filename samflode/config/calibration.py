@@ -55,7 +55,14 @@ class Target(Section):
     """One observed KPI value and how sure it is."""
 
     name: Ident
-    scenario: Ident = Field(description="the key of the scenario it observes (a file's stem)")
+    scenario: Ident | None = Field(
+        default=None, description="the key of the scenario it observes (a file's stem)"
+    )
+    pooled: list[Ident] | None = Field(
+        default=None,
+        min_length=2,
+        description="held-out only: the KPI over several scenarios together, weighted by arrivals",
+    )
     kpi: Ident
     observed: Finite
     count: Count | None = None
@@ -73,6 +80,13 @@ class Target(Section):
 
     @model_validator(mode="after")
     def _one_uncertainty(self) -> Target:
+        if (self.scenario is None) == (self.pooled is None):
+            raise ValueError("give exactly one of scenario (one site) or pooled (several)")
+        if self.pooled is not None and not self.holdout:
+            raise ValueError(
+                "pooled targets are checked, not fitted: set holdout: true (the emulators fit "
+                "one scenario's KPI each)"
+            )
         given = [k for k in ("count", "se", "range") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
@@ -107,14 +121,43 @@ class Target(Section):
         return (high - low) / 4
 
 
+    @property
+    def keys(self) -> list[str]:
+        """The scenarios it reads."""
+        return list(self.pooled) if self.pooled is not None else [self.scenario]  # type: ignore[list-item]
+
+
+class Order(Section):
+    """A documented ranking, checked (never fitted): the KPI is higher at ``higher`` than at
+    ``lower`` (every one of the first above every one of the second).
+    """
+
+    name: Ident
+    kpi: Ident
+    higher: list[Ident] = Field(min_length=1)
+    lower: list[Ident] = Field(min_length=1)
+    source: str = Field(min_length=1, max_length=2000)
+    note: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _apart(self) -> Order:
+        both = sorted(set(self.higher) & set(self.lower))
+        if both:
+            raise ValueError(f"{both} both in higher and in lower")
+        return self
+
+
 class TargetsFile(Section):
-    """A targets file: ``targets:`` a list of :class:`Target`, names unique."""
+    """A targets file: ``targets:`` a list of :class:`Target`, names unique; ``orders:``
+    documented rankings to check.
+    """
 
     targets: list[Target] = Field(min_length=1, max_length=10_000)
+    orders: list[Order] = Field(default_factory=list, max_length=1000)
 
     @model_validator(mode="after")
     def _unique(self) -> TargetsFile:
-        twice = repeated(t.name for t in self.targets)
+        twice = repeated([*(t.name for t in self.targets), *(o.name for o in self.orders)])
         if twice:
             raise ValueError(f"target names must be unique; twice: {twice}")
         if all(t.holdout for t in self.targets):
@@ -225,11 +268,21 @@ def load_parameters(path: str | Path) -> ParametersFile:
 def check_targets(targets: TargetsFile, scenarios: Mapping[str, Scenario], origin: str) -> None:
     """Every target observes a scenario that is given; ScenarioError naming the target if not."""
     for i, target in enumerate(targets.targets):
-        if target.scenario not in scenarios:
-            raise ScenarioError(
-                f"{origin}: targets[{i}].scenario: {target.scenario!r} is not among the scenarios "
-                f"given ({', '.join(scenarios)})"
-            )
+        field = "scenario" if target.pooled is None else "pooled"
+        for key in target.keys:
+            if key not in scenarios:
+                raise ScenarioError(
+                    f"{origin}: targets[{i}].{field}: {key!r} is not among the scenarios "
+                    f"given ({', '.join(scenarios)})"
+                )
+    for i, order in enumerate(targets.orders):
+        for field in ("higher", "lower"):
+            for key in getattr(order, field):
+                if key not in scenarios:
+                    raise ScenarioError(
+                        f"{origin}: orders[{i}].{field}: {key!r} is not among the scenarios "
+                        f"given ({', '.join(scenarios)})"
+                    )
 
 
 def check_parameters(

@@ -3,7 +3,8 @@ from the files alone).
 
 ``posterior.parquet`` (equally weighted draws), ``summary.csv`` (per parameter),
 ``fit.csv`` (per target, held-out ones marked), ``points.parquet`` (every point the simulator ran),
-``checks.parquet`` (the runs at posterior draws), ``calibration.json`` (plan, runs, diagnostics,
+``checks.parquet`` (the runs at posterior draws), ``orders.csv`` (documented rankings checked
+against those runs), ``calibration.json`` (plan, runs, diagnostics,
 inputs) and three figures: the marginals against the prior box, the pairs, and predicted against
 observed with intervals. Written atomically, like every result.
 """
@@ -150,6 +151,7 @@ def write_calibration(cal: Calibration, out_dir: str | Path, **facts: object) ->
         "fit.csv": csv(cal.fit),
         "points.parquet": parquet(cal.points),
         "checks.parquet": parquet(cal.checks),
+        "orders.csv": csv(cal.orders),
         "calibration.json": lambda p: p.write_text(text, encoding="utf-8"),
     }
     writers.update({name: png(name) for name in FIGURES})
@@ -163,6 +165,9 @@ def read_calibration(folder: str | Path) -> dict[str, object]:
         "posterior": pd.read_parquet(folder / "posterior.parquet"),
         "summary": pd.read_csv(folder / "summary.csv"),
         "fit": pd.read_csv(folder / "fit.csv"),
+        "orders": (
+            pd.read_csv(folder / "orders.csv") if (folder / "orders.csv").is_file() else None
+        ),
         "facts": json.loads((folder / "calibration.json").read_text(encoding="utf-8")),
     }
 

@@ -36,8 +36,12 @@ def test_the_amia_files_load_and_reach_the_sites(sites):
     params = load_parameters(PARAMS)
     check_targets(targets, sites, str(TARGETS))
     check_parameters(params, sites, str(PARAMS))
-    assert {t.scenario for t in targets.targets} == set(SITES)
-    assert {t.kpi for t in targets.targets} == {"share_active_90d_after_ali", "share_entered_ali"}
+    fitted = [t for t in targets.targets if not t.holdout]
+    assert {t.scenario for t in fitted} == set(SITES)
+    assert {t.kpi for t in fitted} == {"share_active_90d_after_ali", "share_entered_ali"}
+    pooled = [t for t in targets.targets if t.pooled is not None]
+    assert pooled and all(t.holdout and set(t.pooled) == set(SITES) for t in pooled)
+    assert {o.kpi for o in targets.orders} == {"days_in_flow_mean", "interventions_per_participant"}
     nord = next(t for t in targets.targets if t.name == "nord_entered_ali")
     assert nord.sd == pytest.approx((124 / 146 * 22 / 146 / 146) ** 0.5)
     ost = next(t for t in targets.targets if t.name == "ost_entered_ali")
@@ -116,6 +120,14 @@ BAD_TARGETS = {
     "twice": ([TARGET, TARGET], ["unique", "'t'"]),
     "all holdouts": ([TARGET | {"holdout": True}], ["every target is a holdout"]),
     "empty": ([], ["targets", "at least 1"]),
+    "pooled and fitted": (
+        [TARGET, TARGET | {"name": "u", "scenario": None, "pooled": ["nord", "ost"]}],
+        ["targets[1]", "pooled targets are checked, not fitted"],
+    ),
+    "scenario and pooled": (
+        [TARGET, TARGET | {"name": "u", "holdout": True, "pooled": ["nord", "ost"]}],
+        ["targets[1]", "exactly one of scenario"],
+    ),
 }
 BAD_PARAMS = {
     "low not below high": (

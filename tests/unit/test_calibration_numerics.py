@@ -132,3 +132,29 @@ def test_maximin_spreads_the_points():
     picked = cloud[maximin_subset(cloud, 16, rng)]
     gaps = [np.sort(np.linalg.norm(picked - p, axis=1))[1] for p in picked]
     assert min(gaps) > 0.12  # a random 16 of the cloud has a pair far closer
+
+
+def test_pooled_targets_weigh_by_arrivals_and_orders_count_runs():
+    from samflode.config.calibration import TargetsFile
+    from samflode.experiments.calibration.calibrate import _target_runs, order_table
+
+    targets = TargetsFile.model_validate(
+        {
+            "targets": [
+                {"name": "a", "scenario": "x", "kpi": "k", "observed": 0.5, "se": 0.1,
+                 "source": "s"},
+                {"name": "p", "pooled": ["x", "y"], "kpi": "k", "observed": 0.5, "se": 0.1,
+                 "source": "s", "holdout": True},
+            ],
+            "orders": [{"name": "o", "kpi": "k", "higher": ["x"], "lower": ["y"], "source": "s"}],
+        }
+    )  # fmt: skip
+    values = {
+        (0, "x", "k"): np.array([0.9, 0.6]), (0, "x", "arrivals"): np.array([100.0, 300.0]),
+        (0, "y", "k"): np.array([0.1, 0.7]), (0, "y", "arrivals"): np.array([300.0, 100.0]),
+    }  # fmt: skip
+    pooled = _target_runs(values, targets.targets[1], range(1))
+    np.testing.assert_allclose(pooled, [[(90 + 30) / 400, (180 + 70) / 400]])
+    orders = order_table(targets, values, range(1)).iloc[0]
+    assert orders.holds_in_mean  # 0.75 > 0.4
+    assert orders.share_runs_holding == 0.5  # 0.9 > 0.1 holds, 0.6 > 0.7 does not

@@ -65,6 +65,10 @@ SUMMARY_COLUMNS = [
     "parameter", "prior_low", "prior_high", "mean", "sd",
     "q05", "q25", "q50", "q75", "q95", "shrinkage",
 ]  # fmt: skip
+ORDER_COLUMNS = [
+    "order", "kpi", "higher", "lower", "means", "holds_in_mean", "share_runs_holding",
+]  # fmt: skip
+POOL_WEIGHT = "arrivals"
 FIT_COLUMNS = [
     "target", "scenario", "kpi", "holdout", "observed", "observed_sd", "predicted_mean",
     "predicted_q05", "predicted_q95", "implausibility", "within_90",
@@ -124,6 +128,7 @@ class Calibration:
     summary: pd.DataFrame
     fit: pd.DataFrame
     checks: pd.DataFrame  # the check runs: draw, replication, target, value
+    orders: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ORDER_COLUMNS))
     facts: dict = field(default_factory=dict)
 
     @property
@@ -137,14 +142,16 @@ def check_target_kpis(targets: TargetsFile, scenarios: Mapping[str, Scenario], o
     import difflib
 
     names = {key: set(kpi_names(sc)) for key, sc in scenarios.items()}
-    for i, target in enumerate(targets.targets):
-        if target.kpi not in names[target.scenario]:
-            near = difflib.get_close_matches(target.kpi, sorted(names[target.scenario]), n=3)
-            hint = f"; did you mean {', '.join(near)}?" if near else ""
-            raise CalibrationError(
-                f"{origin}: targets[{i}].kpi: {target.kpi!r} is not a KPI of scenario "
-                f"{target.scenario!r}{hint}"
-            )
+    named = [(f"targets[{i}]", t.kpi, t.keys) for i, t in enumerate(targets.targets)]
+    named += [(f"orders[{i}]", o.kpi, [*o.higher, *o.lower]) for i, o in enumerate(targets.orders)]
+    for where, kpi, keys in named:
+        for key in keys:
+            if kpi not in names[key]:
+                near = difflib.get_close_matches(kpi, sorted(names[key]), n=3)
+                hint = f"; did you mean {', '.join(near)}?" if near else ""
+                raise CalibrationError(
+                    f"{origin}: {where}.kpi: {kpi!r} is not a KPI of scenario {key!r}{hint}"
+                )
 
 
 def validate_inputs(
@@ -164,7 +171,63 @@ def validate_inputs(
 def _target_runs(
     values: Mapping[tuple[int, str, str], np.ndarray], target: Target, points: range
 ) -> np.ndarray:
-    return np.vstack([values[i, target.scenario, target.kpi] for i in points])
+    """Per point, the target's value in each replication (a pooled target: the scenarios' values
+    weighted by their arrivals in that replication, the same people a project report pools).
+    """
+    if target.pooled is None:
+        return np.vstack([values[i, target.scenario, target.kpi] for i in points])
+    rows = []
+    for i in points:
+        v = np.vstack([values[i, key, target.kpi] for key in target.pooled])
+        w = np.vstack([values[i, key, POOL_WEIGHT] for key in target.pooled])
+        w = np.where(np.isfinite(v), w, 0.0)
+        with np.errstate(all="ignore"):
+            rows.append(np.nansum(v * w, axis=0) / w.sum(axis=0))
+    return np.vstack(rows)
+
+
+def kpis_needed(targets: TargetsFile, keys: list[str]) -> dict[str, list[str]]:
+    """Per scenario, the KPIs the targets and orders read (and arrivals, to pool by)."""
+    need: dict[str, set[str]] = {key: set() for key in keys}
+    for t in targets.targets:
+        for key in t.keys:
+            need[key].add(t.kpi)
+            if t.pooled is not None:
+                need[key].add(POOL_WEIGHT)
+    for o in targets.orders:
+        for key in [*o.higher, *o.lower]:
+            need[key].add(o.kpi)
+    return {key: sorted(names) for key, names in need.items()}
+
+
+def order_table(targets: TargetsFile, values: Mapping, points: range) -> pd.DataFrame:
+    """Each documented ranking against the check runs: the KPI's mean per scenario, whether the
+    means keep the order, and the share of (posterior draw, replication) pairs that keep it —
+    the chance that one project like the model would have shown it.
+    """
+    rows = []
+    for order in targets.orders:
+        runs = {
+            key: np.vstack([values[i, key, order.kpi] for i in points])
+            for key in [*order.higher, *order.lower]
+        }
+        means = {key: float(np.nanmean(r)) for key, r in runs.items()}
+        low = np.min([runs[k] for k in order.higher], axis=0)
+        high = np.max([runs[k] for k in order.lower], axis=0)
+        ok = np.isfinite(low) & np.isfinite(high)
+        rows.append(
+            {
+                "order": order.name,
+                "kpi": order.kpi,
+                "higher": ",".join(order.higher),
+                "lower": ",".join(order.lower),
+                "means": "; ".join(f"{k} {v:.4g}" for k, v in means.items()),
+                "holds_in_mean": min(means[k] for k in order.higher)
+                > max(means[k] for k in order.lower),
+                "share_runs_holding": float(np.mean(low[ok] > high[ok])) if ok.any() else math.nan,
+            }
+        )
+    return pd.DataFrame(rows, columns=ORDER_COLUMNS)
 
 
 def _fit_all(
@@ -231,7 +294,7 @@ def calibrate(
     validate_inputs(scenarios, targets, params, targets_origin=origin, params_origin=origin)
     space = Space.of(params)
     plan = make_plan(space.dim, len(scenarios), replications, budget)
-    kpis = {key: sorted({t.kpi for t in targets.targets if t.scenario == key}) for key in scenarios}
+    kpis = kpis_needed(targets, list(scenarios))
     store = None
     if checkpoint_dir is not None:
         manifest = {
@@ -326,9 +389,11 @@ def calibrate(
         "targets": targets.model_dump(mode="json"),
         "parameters": params.model_dump(mode="json"),
     }
+    orders = order_table(targets, values, check_range)
     return Calibration(
-        space, targets, plan, points, _draws_frame(space, posterior), summary, fit, checks, facts
-    )
+        space, targets, plan, points, _draws_frame(space, posterior), summary, fit, checks,
+        orders, facts,
+    )  # fmt: skip
 
 
 def _draws_frame(space: Space, posterior: Posterior) -> pd.DataFrame:
@@ -358,7 +423,8 @@ def _points_table(
             record |= dict(zip(space.names, map(float, row), strict=True))
             for t in targets.targets:
                 with np.errstate(all="ignore"):
-                    record[t.name] = float(np.nanmean(values[number, t.scenario, t.kpi]))
+                    runs = _target_runs(values, t, range(number, number + 1))
+                    record[t.name] = float(np.nanmean(runs))
             rows.append(record)
             number += 1
     return pd.DataFrame(rows)
@@ -425,7 +491,7 @@ def fit_table(
         rows.append(
             {
                 "target": target.name,
-                "scenario": target.scenario,
+                "scenario": ",".join(target.keys),
                 "kpi": target.kpi,
                 "holdout": target.holdout,
                 "observed": target.observed,

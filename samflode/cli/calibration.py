@@ -46,12 +46,14 @@ from samflode.experiments.calibration.counterfactual import (
     DEFAULT_TAKE,
     counterfactual,
 )
+from samflode.experiments.calibration.holdout import leave_one_out as run_leave_one_out
 from samflode.experiments.calibration.sensitivity import METHODS, sensitivity
 from samflode.experiments.sweep import SweepError, check_kpi
 from samflode.report.calibration import (
     COUNTERFACTUAL_PREFIX,
     write_calibration,
     write_counterfactual,
+    write_leave_one_out,
     write_sensitivity,
 )
 
@@ -114,6 +116,13 @@ def calibrate_command(
     scheduler: Scheduler = None,
     out: Annotated[str, typer.Option(help="output directory")] = "calibration",
     resume: Resume = False,
+    leave_one_out: Annotated[
+        bool,
+        typer.Option(
+            "--leave-one-out",
+            help="also fit on all scenarios but one and predict that one, for each (--budget each)",
+        ),
+    ] = False,
 ) -> None:
     """Fit parameters to targets: history matching on emulators, then importance sampling.
 
@@ -134,6 +143,10 @@ def calibrate_command(
             targets_origin=os.fspath(targets), params_origin=os.fspath(params),
         )  # fmt: skip
         plan = make_plan(len(param_file.parameters), len(loaded), replications, budget)
+        if leave_one_out:
+            if len(loaded) < 2:
+                raise fail("--leave-one-out: needs at least two scenarios")
+            make_plan(len(param_file.parameters), len(loaded) - 1, replications, budget)
     except ScenarioError as exc:
         raise fail(str(exc)) from None
     started = time.monotonic()
@@ -155,6 +168,19 @@ def calibrate_command(
                 origin=os.fspath(params),
             )
         elapsed = time.monotonic() - started
+        loo = None
+        if leave_one_out:
+            with progress_bar() as bar:
+                task = bar.add_task("leave one out", total=None)
+                loo = run_leave_one_out(
+                    loaded, target_file, param_file, seed=seed, replications=replications,
+                    budget=budget, workers=workers, scheduler=scheduler,
+                    checkpoint_dir=folder / REPLICATIONS_DIR / "leave-one-out", resume=resume,
+                    progress=lambda left, done, total: bar.update(
+                        task, completed=done, total=total, description=f"without {left}"
+                    ),
+                    origin=os.fspath(params),
+                )  # fmt: skip
         written = write_calibration(
             cal,
             folder,
@@ -163,6 +189,9 @@ def calibrate_command(
             scenario_files={key: os.fspath(p.resolve()) for key, p in zip(loaded, scenarios,
                                                                           strict=True)},
         )  # fmt: skip
+        if loo is not None:
+            loo_facts = loo[1] | {"elapsed_seconds": round(time.monotonic() - started - elapsed, 1)}
+            written += write_leave_one_out(loo[0], loo_facts, folder)
         shutil.rmtree(folder / REPLICATIONS_DIR, ignore_errors=True)
         written.append(
             write_manifest(
@@ -174,7 +203,26 @@ def calibrate_command(
             )
         )
     print_calibration(cal, elapsed)
+    if loo is not None:
+        print_leave_one_out(loo[0])
     console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)
+
+
+def print_leave_one_out(table: pd.DataFrame) -> None:
+    """Each left-out scenario's targets against the prediction from the others."""
+    shown = Table(
+        title="Leave one out: fit on the others, predict this one (90 % of one project)",
+        title_justify="left",
+    )
+    for col in ("left out", "target", "observed", "predicted", "90 %", "I", ""):
+        shown.add_column(col, justify="left" if col in ("left out", "target", "") else "right")
+    for row in table.itertuples(index=False):
+        shown.add_row(
+            row.left_out, row.target, f"{row.observed:.4g}", f"{row.predicted_mean:.4g}",
+            f"[{row.predicted_q05:.4g}, {row.predicted_q95:.4g}]", f"{row.implausibility:.2f}",
+            "held out" if row.holdout else "",
+        )  # fmt: skip
+    console.print(shown)
 
 
 def print_calibration(cal, elapsed: float) -> None:  # noqa: ANN001 - a Calibration

@@ -168,6 +168,9 @@ def read_calibration(folder: str | Path) -> dict[str, object]:
         "orders": (
             pd.read_csv(folder / "orders.csv") if (folder / "orders.csv").is_file() else None
         ),
+        "leave_one_out": (
+            pd.read_csv(folder / LOO_FILE) if (folder / LOO_FILE).is_file() else None
+        ),
         "facts": json.loads((folder / "calibration.json").read_text(encoding="utf-8")),
     }
 
@@ -218,6 +221,19 @@ def write_sensitivity(table: pd.DataFrame, points: pd.DataFrame, facts: dict, ou
 
 
 COUNTERFACTUAL_PREFIX = "counterfactual-"
+LOO_FILE = "leave_one_out.csv"
+
+
+def write_leave_one_out(table: pd.DataFrame, facts: dict, out_dir) -> list:  # noqa: ANN001
+    """Write leave_one_out.csv (one row per target of a left-out scenario) and its facts."""
+    text = json.dumps(facts, indent=2, ensure_ascii=False, default=str, allow_nan=True)
+    return write_atomically(
+        out_dir,
+        {
+            LOO_FILE: lambda p: table.to_csv(p, index=False, float_format="%.10g"),
+            "leave_one_out.json": lambda p: p.write_text(text, encoding="utf-8"),
+        },
+    )
 
 
 def counterfactual_figure(table: pd.DataFrame, kpis: list[str], title: str) -> Figure:

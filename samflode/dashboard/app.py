@@ -17,6 +17,7 @@ from samflode import Scenario, ScenarioError
 from samflode.config.distributions import repeated
 from samflode.config.loader import MAX_FILE_BYTES
 from samflode.dashboard import figures, runs
+from samflode.dashboard.calibration import calibrate_tab
 from samflode.dashboard.i18n import LANGUAGES, t
 from samflode.dashboard.method import METHOD_MD
 from samflode.dashboard.scenarios import (
@@ -241,14 +242,16 @@ def _results(key: tuple, lang: str) -> None:
 
 
 def main() -> None:
-    """Lay out the page: sidebar settings, the compare tab and the method tab."""
+    """Lay out the page: sidebar settings, the compare, calibrate and method tabs."""
     st.set_page_config(page_title="samflode", layout="wide")
     ui = _sidebar()
     lang = ui["lang"]
     st.title(t("title", lang))
     with st.expander(t("glossary", lang)):
         st.markdown(_glossary())
-    compare_tab, method_tab = st.tabs([t("tab_compare", lang), t("tab_method", lang)])
+    compare_tab, calibrate, method_tab = st.tabs(
+        [t("tab_compare", lang), t("tab_calibrate", lang), t("tab_method", lang)]
+    )
     with compare_tab:
         variants = _designs(ui)
         key = None
@@ -280,6 +283,8 @@ def main() -> None:
             if last != key:
                 st.info(t("stale", lang))
             _results(last, lang)
+    with calibrate:
+        calibrate_tab(lang)
     with method_tab:
         st.markdown(METHOD_MD)
         with st.expander("README.md"):

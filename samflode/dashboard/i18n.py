@@ -57,6 +57,42 @@ TEXT: dict[str, dict[str, str]] = {
     "language": {"en": "Language / Språk", "sv": "Språk / Language"},
     "tab_compare": {"en": "Compare", "sv": "Jämför"},
     "tab_method": {"en": "Method", "sv": "Metod"},
+    "tab_calibrate": {"en": "Calibrate", "sv": "Kalibrering"},
+    "cal_folder": {
+        "en": "A calibration's output folder (written by samflode calibrate)",
+        "sv": "En kalibrerings utdatamapp (skriven av samflode calibrate)",
+    },
+    "cal_intro": {
+        "en": "This page reads a calibration that has been run; it does not run one. "
+        "Run `samflode calibrate …` (README, 'Calibration') and give its folder here.",
+        "sv": "Sidan läser en kalibrering som redan körts; den kör ingen själv. "
+        "Kör `samflode calibrate …` (README, 'Calibration') och ange mappen här.",
+    },
+    "cal_bad": {
+        "en": "{folder}: not a calibration folder ({reason})",
+        "sv": "{folder}: ingen kalibreringsmapp ({reason})",
+    },
+    "cal_facts": {
+        "en": "{runs} simulations, {seconds} s; not ruled out: {nroy} of the parameter box",
+        "sv": "{runs} simuleringar, {seconds} s; inte uteslutet: {nroy} av parameterrummet",
+    },
+    "cal_posterior": {"en": "Parameters: posterior", "sv": "Parametrar: aposteriori"},
+    "cal_fit": {"en": "Fit per target", "sv": "Anpassning per mål"},
+    "cal_orders": {
+        "en": "Documented rankings (held out)",
+        "sv": "Dokumenterade rangordningar (hålls utanför)",
+    },
+    "cal_loo": {
+        "en": "Leave one out: fit on the others, predict this one",
+        "sv": "Lämna en utanför: anpassa på de andra, förutsäg denna",
+    },
+    "cal_counterfactual": {"en": "Counterfactual: {name}", "sv": "Kontrafaktiskt: {name}"},
+    "cal_no_counterfactual": {
+        "en": "No counterfactual in this folder "
+        "(samflode counterfactual FOLDER --site … --design …).",
+        "sv": "Inget kontrafaktiskt scenario i mappen "
+        "(samflode counterfactual MAPP --site … --design …).",
+    },
     "glossary": {"en": "Glossary (Swedish terms)", "sv": "Ordlista"},
     "choose": {
         "en": "Bundled designs (1–4; the first is the reference)",

@@ -243,3 +243,38 @@ def test_a_counterfactual_replays_the_same_people_under_another_design(result, t
     ])  # fmt: skip
     assert none.exit_code == 2 and "not a calibration folder" in none.output
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+def test_leave_one_out_predicts_the_scenario_it_did_not_see(tmp_path):
+    # Two queues share inflow and service time; the second has two servers. Fitted on one, the
+    # parameters predict the other's utilisation (λ·s / c) inside its 90 % interval.
+    two = markovian_scenario(
+        arrival_rate_per_day=0.7, service_mean_days=0.8, servers=2, horizon_days=300,
+        warmup_days=20, name="mm2",
+    )  # fmt: skip
+    params = ParametersFile.model_validate(PARAMS)
+    both = {"mm1": SCENARIO, "mm2": two}
+    kpis = {"mm1": ["arrivals", "utilisation_forum"], "mm2": ["arrivals", "utilisation_forum"]}
+    targets = synthetic_targets(both, params, TRUTH, kpis, replication=0)
+    paths = []
+    for key, sc in both.items():
+        paths.append(tmp_path / f"{key}.yaml")
+        paths[-1].write_text(yaml.safe_dump(sc.model_dump(mode="json")))
+    (tmp_path / "t.yaml").write_text(yaml.safe_dump(targets.model_dump(mode="json")))
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(PARAMS))
+    out = tmp_path / "cal"
+    run = CliRunner().invoke(app, [
+        "calibrate", *map(str, paths), "--targets", str(tmp_path / "t.yaml"), "--params",
+        str(tmp_path / "p.yaml"), "--budget", "80", "--replications", "2", "--workers", "2",
+        "--leave-one-out", "--out", str(out),
+    ])  # fmt: skip
+    assert run.exit_code == 0, run.output
+    loo = pd.read_csv(out / "leave_one_out.csv")
+    assert set(loo["left_out"]) == {"mm1", "mm2"}
+    # Each left-out scenario is predicted from the other's fit alone: its own targets only.
+    assert all(t.startswith(left) for left, t in zip(loo["left_out"], loo["target"], strict=True))
+    util = loo[loo["kpi"] == "utilisation_forum"]
+    assert util["within_90"].all(), util.to_dict(orient="records")
+    assert "Leave one out" in run.output
+    facts = json.loads((out / "leave_one_out.json").read_text())
+    assert set(facts) >= {"mm1", "mm2", "elapsed_seconds"}

@@ -238,7 +238,7 @@ def test_no_queue_when_staff_and_places_are_ample(base):
     data = base.model_dump() | {"name": "ample", "patience": None}
     data["calendar"]["enabled"] = False  # else a meeting waits for office hours
     for pool in data["staff"].values():
-        pool.update(headcount=2000, caseload_cap=None)
+        pool.update(headcount=400, caseload_cap=None)
     for provider in data["insatsmarknad"]["providers"].values():
         provider["places"] = None
     scenario = Scenario.model_validate(data)

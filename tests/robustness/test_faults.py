@@ -7,7 +7,7 @@ observation windows in which nothing may happen. The ``procs`` fixture SIGKILLs 
 started (the session, and every descendant seen while it ran), so a failing test leaves nothing
 behind.
 
-"Long" runs use the default design over 2000 days, whose replications take about a second each,
+"Long" runs use the default design over 700 days, whose replications take about a second each,
 so that a signal reliably arrives in the middle of a run of 8 replications on 2 workers.
 
 Not here: SIGTERM to ``samflode dashboard`` (the port is free afterwards), which
@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 SAMFLODE = Path(sys.executable).with_name("samflode")
-LONG_HORIZON_DAYS = 2000.0
+LONG_HORIZON_DAYS = 700.0
 SEED = 7
 LONG = ["--replications", "8", "--workers", "2", "--seed", str(SEED)]
 SHORT = ["--replications", "2", "--workers", "1"]

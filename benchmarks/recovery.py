@@ -28,25 +28,16 @@ import time
 
 from samflode.analysis.theory import markovian_scenario
 from samflode.config.calibration import ParametersFile
-from samflode.experiments.calibration.recovery import coverage, draw_truths, recover
-
-PARAMS = ParametersFile.model_validate(
-    {
-        "parameters": [
-            {
-                "name": "inflow",
-                "paths": ["groups.arbetslosa.inflow_per_week"],
-                "prior": {"dist": "uniform", "low": 3.5, "high": 5.6},
-            },
-            {
-                "name": "service",
-                "paths": ["forum.triage_duration.mean"],
-                "prior": {"dist": "uniform", "low": 0.5, "high": 1.0},
-            },
-        ]
-    }
+from samflode.experiments.calibration.recovery import (
+    MM1_KPIS,
+    MM1_PARAMETERS,
+    coverage,
+    draw_truths,
+    recover,
 )
-KPIS = {"mm1": ["arrivals", "utilisation_forum", "days_to_first_meeting_mean"]}
+
+PARAMS = ParametersFile.model_validate(MM1_PARAMETERS)
+KPIS = MM1_KPIS
 
 
 def main() -> int:

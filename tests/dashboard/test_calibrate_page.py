@@ -10,20 +10,11 @@ from samflode.analysis.theory import markovian_scenario
 from samflode.config.calibration import ParametersFile
 from samflode.experiments.calibration import calibrate
 from samflode.experiments.calibration.counterfactual import counterfactual
-from samflode.experiments.calibration.recovery import synthetic_targets
+from samflode.experiments.calibration.recovery import MM1_PARAMETERS, synthetic_targets
 from samflode.report.calibration import write_calibration, write_counterfactual
 
 APP = Path(__file__).resolve().parents[2] / "samflode" / "dashboard" / "app.py"
-PARAMS = ParametersFile.model_validate(
-    {
-        "parameters": [
-            {"name": "inflow", "paths": ["groups.arbetslosa.inflow_per_week"],
-             "prior": {"dist": "uniform", "low": 3.5, "high": 5.6}},
-            {"name": "service", "paths": ["forum.triage_duration.mean"],
-             "prior": {"dist": "uniform", "low": 0.5, "high": 1.0}},
-        ]
-    }
-)  # fmt: skip
+PARAMS = ParametersFile.model_validate(MM1_PARAMETERS)
 
 
 def _mm(servers: int, name: str):

@@ -21,24 +21,15 @@ from samflode.analysis.theory import markovian_scenario
 from samflode.cli import app
 from samflode.config.calibration import ParametersFile
 from samflode.experiments.calibration import calibrate
-from samflode.experiments.calibration.recovery import synthetic_targets
+from samflode.experiments.calibration.recovery import (
+    MM1_KPIS,
+    MM1_PARAMETERS,
+    synthetic_targets,
+)
 
 TRUTH = {"inflow": 4.9, "service": 0.8}  # λ = 0.7 a day, ρ = 0.56
-PARAMS = {
-    "parameters": [
-        {
-            "name": "inflow",
-            "paths": ["groups.arbetslosa.inflow_per_week"],
-            "prior": {"dist": "uniform", "low": 3.5, "high": 5.6},
-        },
-        {
-            "name": "service",
-            "paths": ["forum.triage_duration.mean"],
-            "prior": {"dist": "uniform", "low": 0.5, "high": 1.0},
-        },
-    ]
-}
-KPIS = {"mm1": ["arrivals", "utilisation_forum", "days_to_first_meeting_mean"]}
+PARAMS = MM1_PARAMETERS
+KPIS = MM1_KPIS
 SCENARIO = markovian_scenario(
     arrival_rate_per_day=0.7, service_mean_days=0.8, servers=1, horizon_days=300,
     warmup_days=20, name="mm1",

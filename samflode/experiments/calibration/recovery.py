@@ -22,6 +22,24 @@ from samflode.experiments.calibration.calibrate import Calibration, calibrate
 from samflode.experiments.calibration.space import Space
 from samflode.rng.streams import stream
 
+# The recovery problem of the benchmark and the tests: an M/M/1 queue whose weekly inflow and mean
+# service time are the parameters (λ = 0.7 a day and 0.8 days in the middle of their boxes).
+MM1_PARAMETERS = {
+    "parameters": [
+        {
+            "name": "inflow",
+            "paths": ["groups.arbetslosa.inflow_per_week"],
+            "prior": {"dist": "uniform", "low": 3.5, "high": 5.6},
+        },
+        {
+            "name": "service",
+            "paths": ["forum.triage_duration.mean"],
+            "prior": {"dist": "uniform", "low": 0.5, "high": 1.0},
+        },
+    ]
+}
+MM1_KPIS = {"mm1": ["arrivals", "utilisation_forum", "days_to_first_meeting_mean"]}
+
 # The seed of the synthetic projects: far from the calibrations' own seeds.
 TRUTH_SEED = 900_001
 SYNTHETIC_SE = 1e-6

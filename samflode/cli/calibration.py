@@ -18,12 +18,17 @@ from rich.table import Table
 from samflode.analysis.kpi import kpi_names
 from samflode.cli.commands import (
     DEFAULT_WORKERS,
+    InflowScale,
     Resume,
     Scheduler,
+    Sets,
     Workers,
     _check_workers,
     _out_folder,
     app,
+    check_overrides,
+    load_overridden,
+    override_facts,
 )
 from samflode.cli.errors import experiment, fail
 from samflode.cli.render import console, progress_bar
@@ -33,7 +38,7 @@ from samflode.config.calibration import (
     load_parameters,
     load_targets,
 )
-from samflode.config.loader import ScenarioError, load_scenario
+from samflode.config.loader import ScenarioError
 from samflode.config.scenario import Scenario
 from samflode.config.variants import graft
 from samflode.execution.checkpoint import scenario_digest
@@ -62,9 +67,11 @@ Replications = Annotated[
 ]
 
 
-def load_keyed(paths: list[Path]) -> dict[str, Scenario]:
-    """Scenario files keyed by their stems (the names targets and parameters use); exit 2 if one
-    is bad or two share a stem.
+def load_keyed(
+    paths: list[Path], sets: dict | None = None, inflow_scale: float | None = None
+) -> dict[str, Scenario]:
+    """Scenario files keyed by their stems (the names targets and parameters use), with the
+    command's overrides applied; exit 2 if one is bad or two share a stem.
     """
     loaded: dict[str, Scenario] = {}
     origin: dict[str, Path] = {}
@@ -78,7 +85,7 @@ def load_keyed(paths: list[Path]) -> dict[str, Scenario]:
             )
         origin[key] = path
         try:
-            loaded[key] = load_scenario(path)
+            loaded[key] = load_overridden(path, sets or {}, inflow_scale)
         except ScenarioError as exc:
             errors.append(str(exc))
     if errors:
@@ -123,6 +130,8 @@ def calibrate_command(
             help="also fit on all scenarios but one and predict that one, for each (--budget each)",
         ),
     ] = False,
+    set_: Sets = None,
+    inflow_scale: InflowScale = None,
 ) -> None:
     """Fit parameters to targets: history matching on emulators, then importance sampling.
 
@@ -133,8 +142,9 @@ def calibrate_command(
     """
     _check_run(replications, seed, budget)
     _check_workers(workers, scheduler)
+    sets = check_overrides(set_, inflow_scale)
     folder = _out_folder(out)
-    loaded = load_keyed(scenarios)
+    loaded = load_keyed(scenarios, sets, inflow_scale)
     try:
         target_file = load_targets(targets)
         param_file = load_parameters(params)
@@ -188,6 +198,7 @@ def calibrate_command(
             workers=workers,
             scenario_files={key: os.fspath(p.resolve()) for key, p in zip(loaded, scenarios,
                                                                           strict=True)},
+            **override_facts(sets, inflow_scale),
         )  # fmt: skip
         if loo is not None:
             loo_facts = loo[1] | {"elapsed_seconds": round(time.monotonic() - started - elapsed, 1)}
@@ -200,6 +211,7 @@ def calibrate_command(
                 seed=seed,
                 replications=replications,
                 scenarios={key: scenario_digest(sc) for key, sc in loaded.items()},
+                **override_facts(sets, inflow_scale),
             )
         )
     print_calibration(cal, elapsed)

@@ -29,6 +29,7 @@ from samflode.cli.render import (
 )
 from samflode.config.checks import unused_pool_warnings
 from samflode.config.loader import BUNDLED_DIR, ScenarioError, load_scenario, uncited_in_file
+from samflode.config.overrides import check_inflow_scale, parse_sets, with_overrides
 from samflode.config.scenario import Scenario
 from samflode.execution.checkpoint import scenario_digest
 from samflode.execution.outdir import OutputFolderError, check_out_path, write_manifest
@@ -67,6 +68,19 @@ Scheduler = Annotated[str | None, typer.Option(help=SCHEDULER_HELP)]
 Resume = Annotated[
     bool, typer.Option(help="keep the replications already in OUT/replications; run only the rest")
 ]
+# What-ifs without a new file, shared by run, compare, sweep, plan and calibrate.
+Sets = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="PATH=VALUE: change one scenario field for this run, e.g. "
+        "staff.forum_bedomare.headcount=6 (repeatable; list entries as outcomes[intervention=ali])",
+    ),
+]
+InflowScale = Annotated[
+    float | None,
+    typer.Option(help="multiply every target group's inflow_per_week by this (e.g. 2 = double)"),
+]
 # Grid points × replications a sweep may plan (checked before any point is built).
 MAX_SWEEP_UNITS = 1_000_000
 # Beyond this many designs the comparison figures' legends and colours stop being readable.
@@ -98,6 +112,8 @@ def run(
     scheduler: Scheduler = None,
     resume: Resume = False,
     out: Annotated[str, typer.Option(help="output directory")] = "results",
+    set_: Sets = None,
+    inflow_scale: InflowScale = None,
 ) -> None:
     """Run a scenario; write events.parquet, kpis.csv and summary.json into OUT.
 
@@ -109,10 +125,11 @@ def run(
     if seed < 0:
         raise fail(f"--seed: must be ≥ 0 (got {seed})")
     _check_workers(workers, scheduler)
+    sets = check_overrides(set_, inflow_scale)
     folder = _out_folder(out)
     path = scenario or default_scenario_path()
     try:
-        sc = load_scenario(path)
+        sc = load_overridden(path, sets, inflow_scale)
     except ScenarioError as exc:
         raise fail(str(exc)) from None
     warn_about_design(path, sc)
@@ -136,10 +153,37 @@ def run(
                 seed=seed,
                 replications=replications,
                 scenarios={sc.name: scenario_digest(sc)},
+                **override_facts(sets, inflow_scale),
             )
         )
     print_summary(result, path)
     console.print(f"wrote {', '.join(os.fspath(p) for p in written)}", highlight=False)
+
+
+def check_overrides(sets: list[str] | None, inflow_scale: float | None) -> dict:
+    """The parsed ``--set`` options (exit 2 if one does not parse or the scale is out of range)."""
+    try:
+        parsed = parse_sets(sets or [])
+        if inflow_scale is not None:
+            check_inflow_scale(inflow_scale)
+    except ScenarioError as exc:
+        raise fail(str(exc)) from None
+    return parsed
+
+
+def load_overridden(path: Path, sets: dict, inflow_scale: float | None) -> Scenario:
+    """The scenario at ``path`` with the command's overrides applied (ScenarioError if bad)."""
+    return with_overrides(load_scenario(path), sets, inflow_scale, origin=os.fspath(path))
+
+
+def override_facts(sets: dict, inflow_scale: float | None) -> dict:
+    """What the manifest records of the overrides (nothing if there were none)."""
+    facts: dict = {}
+    if sets:
+        facts["set"] = sets
+    if inflow_scale is not None:
+        facts["inflow_scale"] = inflow_scale
+    return {"overrides": facts} if facts else {}
 
 
 def warn_about_design(path: Path, sc: Scenario) -> None:
@@ -195,6 +239,8 @@ def compare_command(
             help="target 95 % CI half-width relative to |mean|, for the replication check"
         ),
     ] = DEFAULT_TARGET_HALF_WIDTH,
+    set_: Sets = None,
+    inflow_scale: InflowScale = None,
 ) -> None:
     """Compare designs with common random numbers; write comparison.csv, checks and plots to OUT.
 
@@ -209,11 +255,12 @@ def compare_command(
     _check_workers(workers, scheduler)
     if not 0 < target_half_width <= 1:
         raise fail(f"--target-half-width: must be > 0 and ≤ 1 (got {target_half_width})")
+    sets = check_overrides(set_, inflow_scale)
     folder = _out_folder(out)
     loaded, errors = [], []
     for path in scenarios:
         try:
-            loaded.append(load_scenario(path))
+            loaded.append(load_overridden(path, sets, inflow_scale))
         except ScenarioError as exc:
             errors.append(str(exc))
     if errors:
@@ -257,6 +304,7 @@ def compare_command(
                 seed=seed,
                 replications=replications,
                 scenarios={sc.name: scenario_digest(sc) for sc in loaded},
+                **override_facts(sets, inflow_scale),
             )
         )
     print_comparison(comparison)
@@ -281,6 +329,8 @@ def sweep_command(
     kpi: Annotated[str, typer.Option(help="the KPI of the heat map")] = DEFAULT_KPI,
     out: Annotated[str, typer.Option(help="output directory")] = "sweep",
     resume: Resume = False,
+    set_: Sets = None,
+    inflow_scale: InflowScale = None,
 ) -> None:
     """Run a factorial grid of variants with common random numbers; write sweep.csv and a heat map.
 
@@ -290,9 +340,10 @@ def sweep_command(
     """
     _check_paired_run(replications, seed)
     _check_workers(workers, scheduler)
+    sets = check_overrides(set_, inflow_scale)
     folder = _out_folder(out)
     try:
-        base = load_scenario(scenario)
+        base = load_overridden(scenario, sets, inflow_scale)
     except ScenarioError as exc:
         raise fail(str(exc)) from None
     try:
@@ -332,6 +383,7 @@ def sweep_command(
                 replications=replications,
                 scenarios={base.name: scenario_digest(base)},
                 grid={axis.key: list(axis.values) for axis in axes},
+                **override_facts(sets, inflow_scale),
             )
         )
     print_sweep(table, axes, kpi, f"{base.name}: {kpi} over {len(points)} grid points")

@@ -41,6 +41,40 @@ def mmc_mean_wait(arrival_rate: float, service_rate: float, c: int) -> float:
     return erlang_c(c, a) / (c * service_rate - arrival_rate)
 
 
+def mmc_wait_within(arrival_rate: float, service_rate: float, c: int, t: float) -> float:
+    """P(Wq ≤ t) in M/M/c: 1 − C(c, a) e^{−(cμ − λ) t} (Kleinrock 1975 vol. 1, eq. 3.40); 0 if
+    the queue is unstable. The share of arrivals whose first meeting starts within ``t``.
+    """
+    a = arrival_rate / service_rate
+    if a >= c:
+        return 0.0
+    return 1.0 - erlang_c(c, a) * math.exp(-(c * service_rate - arrival_rate) * t)
+
+
+def least_servers(
+    arrival_rate: float, service_rate: float, *, within: float, share: float, most: int = 10_000
+) -> int | None:
+    """The least c with P(Wq ≤ ``within``) ≥ ``share`` in M/M/c, or None if none up to ``most``.
+
+    Increasing c from the stability bound ⌊a⌋ + 1: P(Wq ≤ t) rises with c, so the first c that
+    meets the share is the least. The capacity planner's analytic starting point.
+    """
+    c = max(1, math.floor(arrival_rate / service_rate) + 1)
+    while c <= most:
+        if mmc_wait_within(arrival_rate, service_rate, c, within) >= share:
+            return c
+        c += 1
+    return None
+
+
+def square_root_staffing(offered_load: float, beta: float = 1.0) -> int:
+    """⌈a + β√a⌉: the Halfin–Whitt staffing rule, c = offered load plus a safety margin that grows
+    with its square root (Halfin & Whitt 1981; β ≈ 1 keeps about one arrival in five waiting).
+    Where no Erlang formula applies it is the planner's first guess, never its answer.
+    """
+    return max(1, math.ceil(offered_load + beta * math.sqrt(max(offered_load, 0.0))))
+
+
 def mg1_mean_wait(arrival_rate: float, service_mean: float, service_second_moment: float) -> float:
     """Mean time in queue Wq for M/G/1 by the Pollaczek–Khinchine formula.
 

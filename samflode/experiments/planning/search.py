@@ -14,7 +14,7 @@ lead-time target worse (monotonicity). Then, for each inflow scale:
    lever's price per year; free levers first) until every target holds; then units are taken
    away again, dearest first, while every target still holds.
 4. The winner is **confirmed** on fresh replications (numbered from ``CONFIRM_OFFSET``, so they
-   share no random numbers with the search). If it fails there, the planner adds the unit that
+   share no random numbers with the search; half the cap at first, more while undecided). If it fails there, the planner adds the unit that
    helps most on those replications, and confirms again.
 
 Every candidate runs the same replications (common random numbers: replication r of every
@@ -218,9 +218,10 @@ class Evaluator:
                 cand.order = len(self.cache)
                 self.cache[key] = cand
                 todo.append((cand, sc))
-        # First round: `start` replications (all of `cap` on fresh seeds: a confirmation is
-        # judged once, at full size); then double while undecided.
-        want = {id(c): (self.cap if fresh else min(self.start, self.cap)) for c, _ in todo}
+        # First round: `start` replications (half the cap on fresh ones: a confirmation is
+        # judged on more than the search's first look); then double while undecided.
+        first_round = max(self.start, self.cap // 2) if fresh else self.start
+        want = {id(c): min(first_round, self.cap) for c, _ in todo}
         while todo:
             units, owners = [], {}
             for cand, sc in todo:

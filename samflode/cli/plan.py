@@ -208,7 +208,7 @@ def print_plan(result: Plan) -> None:
             + (", confirmed on fresh replications)" if s.confirmed else ")"),
             title_justify="left",
         )
-        table.add_column("")
+        table.add_column("", no_wrap=True)
         table.add_column("today", justify="right")
         table.add_column("plan", justify="right")
         for i, lv in enumerate(result.levers):

@@ -14,8 +14,9 @@ lead-time target worse (monotonicity). Then, for each inflow scale:
    lever's price per year; free levers first) until every target holds; then units are taken
    away again, dearest first, while every target still holds.
 4. The winner is **confirmed** on fresh replications (numbered from ``CONFIRM_OFFSET``, so they
-   share no random numbers with the search; half the cap at first, more while undecided). If it fails there, the planner adds the unit that
-   helps most on those replications, and confirms again.
+   share no random numbers with the search; half the cap at first, more while undecided). If it
+   fails there, the planner adds the unit that helps most on those replications, and confirms
+   again.
 
 Every candidate runs the same replications (common random numbers: replication r of every
 candidate sees the same participants), so neighbours differ by the staffing, not by luck. A

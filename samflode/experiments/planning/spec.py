@@ -27,7 +27,7 @@ from samflode.analysis.stats import kpi_range
 from samflode.config.calendar import staff_hours
 from samflode.config.loader import ScenarioError
 from samflode.config.scenario import PARTIES, Scenario
-from samflode.config.variants import Select, split_path
+from samflode.config.variants import Select, split_path, variant
 
 Sense = Literal[">=", "<="]
 TEAMS = "konsultation.teams"
@@ -204,7 +204,8 @@ def parse_lever(text: str, scenario: Scenario) -> Lever:
     if name == TEAMS:
         if scenario.konsultation is None:
             raise PlanError(f"{option}: {scenario.name} has no Konsultation")
-        roles = scenario.konsultation.roles
+        # A team is one of every pool that can sit in: the required roles and the optional ones.
+        roles = [*scenario.konsultation.roles, *scenario.konsultation.optional_roles]
         counts = {r: scenario.staff[r].headcount for r in roles}
         if len(set(counts.values())) != 1:
             raise PlanError(
@@ -254,8 +255,31 @@ def parse_lever(text: str, scenario: Scenario) -> Lever:
     return Lever(name, paths, today, low, high, price, by_party, source)
 
 
+def check_corners(levers: Sequence[Lever], scenario: Scenario) -> None:
+    """PlanError unless the scenario stays valid with each lever at its bounds and all at the top.
+
+    A lever can break a rule of the scenario that ties pools together (a casework pair needs
+    equal headcounts): that is found here, before a run, not in the middle of the search.
+    """
+    corners = [{p: lv.high for lv in levers for p in lv.paths}]
+    for lv in levers:
+        for v in (lv.low, lv.high):
+            corners.append({p: v for p in lv.paths})
+    for changes in corners:
+        try:
+            variant(scenario, changes, origin="--lever")
+        except ScenarioError as exc:
+            shown = ", ".join(f"{k}={v}" for k, v in changes.items())
+            raise PlanError(
+                f"--lever: the scenario is not valid with {shown}: {exc}; move the tied fields "
+                "together (konsultation.teams moves every Konsultation pool) or narrow the bounds"
+            ) from None
+
+
 def parse_levers(texts: Sequence[str], scenario: Scenario) -> list[Lever]:
-    """Every ``--lever``; PlanError for none or two that move the same field."""
+    """Every ``--lever``; PlanError for none, two that move the same field, or bounds at which
+    the scenario is not valid (:func:`check_corners`).
+    """
     if not texts:
         raise PlanError("--lever: give at least one, e.g. staff.forum_bedomare.headcount=2:10")
     levers = [parse_lever(t, scenario) for t in texts]
@@ -267,4 +291,5 @@ def parse_levers(texts: Sequence[str], scenario: Scenario) -> list[Lever]:
                     f"--lever {lever.name}: moves {path}, which --lever {owner[path]} moves too"
                 )
             owner[path] = lever.name
+    check_corners(levers, scenario)
     return levers

@@ -20,6 +20,7 @@ from samflode.dashboard import figures, runs
 from samflode.dashboard.calibration import calibrate_tab
 from samflode.dashboard.i18n import LANGUAGES, t
 from samflode.dashboard.method import METHOD_MD
+from samflode.dashboard.plan import plan_tab
 from samflode.dashboard.scenarios import (
     Parameter,
     bundled_scenarios,
@@ -242,16 +243,17 @@ def _results(key: tuple, lang: str) -> None:
 
 
 def main() -> None:
-    """Lay out the page: sidebar settings, the compare, calibrate and method tabs."""
+    """Lay out the page: sidebar settings, the compare, calibrate, plan and method tabs."""
     st.set_page_config(page_title="samflode", layout="wide")
     ui = _sidebar()
     lang = ui["lang"]
     st.title(t("title", lang))
     with st.expander(t("glossary", lang)):
         st.markdown(_glossary())
-    compare_tab, calibrate, method_tab = st.tabs(
-        [t("tab_compare", lang), t("tab_calibrate", lang), t("tab_method", lang)]
-    )
+    compare_tab, calibrate, planning, method_tab = st.tabs(
+        [t("tab_compare", lang), t("tab_calibrate", lang), t("tab_plan", lang),
+         t("tab_method", lang)]
+    )  # fmt: skip
     with compare_tab:
         variants = _designs(ui)
         key = None
@@ -285,6 +287,8 @@ def main() -> None:
             _results(last, lang)
     with calibrate:
         calibrate_tab(lang)
+    with planning:
+        plan_tab(lang)
     with method_tab:
         st.markdown(METHOD_MD)
         with st.expander("README.md"):

@@ -179,6 +179,184 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Two designs have the name {name!r}; give the variant another name.",
         "sv": "Två modeller heter {name!r}; ge varianten ett annat namn.",
     },
+    # The Plan tab (samflode.dashboard.plan). English labels avoid the word "Replications":
+    # the browser test finds the sidebar's number of replications by that label.
+    "tab_plan": {"en": "Plan", "sv": "Planera"},
+    "plan_intro": {
+        "en": "The least costly staffing that meets your targets, found by simulation: the "
+        "planner of `samflode plan`, run here on this machine. It assumes that more of a "
+        "resource never makes a lead time worse.",
+        "sv": "Den billigaste bemanningen som når målen, framtagen genom simulering: planeraren "
+        "i `samflode plan`, körd här på den här datorn. Den antar att mer av en resurs aldrig "
+        "gör en ledtid sämre.",
+    },
+    "plan_design": {"en": "Design", "sv": "Modell"},
+    "plan_quick": {
+        "en": "Quick look (200 days)",
+        "sv": "Snabbtitt (200 dagar)",
+    },
+    "plan_targets": {"en": "Targets", "sv": "Mål"},
+    "plan_n_targets": {"en": "Number of targets (1–3)", "sv": "Antal mål (1–3)"},
+    "plan_sense": {"en": "At least / at most", "sv": "Minst / högst"},
+    "plan_value": {"en": "Value", "sv": "Värde"},
+    "plan_value_help": {
+        "en": "Shares as a fraction (0.9 = 90 %), lead times in days, costs in kronor.",
+        "sv": "Andelar som bråkdel (0,9 = 90 %), ledtider i dagar, kostnader i kronor.",
+    },
+    "plan_levers": {
+        "en": "Levers: what the plan may change",
+        "sv": "Resurser som planen får ändra",
+    },
+    "plan_lever_option": {"en": "{lever} (today {today})", "sv": "{lever} (i dag {today})"},
+    "plan_min": {"en": "{lever}: least", "sv": "{lever}: minst"},
+    "plan_max": {"en": "{lever}: most", "sv": "{lever}: högst"},
+    "plan_no_levers": {
+        "en": "Choose at least one lever.",
+        "sv": "Välj minst en resurs.",
+    },
+    "plan_mode": {"en": "Decide on", "sv": "Avgör efter"},
+    "plan_mode_mean": {
+        "en": "the mean (the long run)",
+        "sv": "medelvärdet (på lång sikt)",
+    },
+    "plan_mode_probability": {
+        "en": "the probability (a single year)",
+        "sv": "sannolikheten (ett enskilt år)",
+    },
+    "plan_confidence": {"en": "Confidence", "sv": "Konfidensnivå"},
+    "plan_scales": {
+        "en": "Inflow (× today's)",
+        "sv": "Inflöde (× dagens)",
+    },
+    "plan_no_scales": {
+        "en": "Choose at least one inflow.",
+        "sv": "Välj minst ett inflöde.",
+    },
+    "plan_cap": {
+        "en": "Most runs per candidate (5–40)",
+        "sv": "Högst antal körningar per kandidat (5–40)",
+    },
+    "plan_cap_help": {
+        "en": "Each candidate staffing starts with 5 runs and doubles them while a target's "
+        "decision is unclear, up to this many.",
+        "sv": "Varje kandidat börjar med 5 körningar och dubblar dem så länge ett mål är oklart, "
+        "upp till så här många.",
+    },
+    "plan_seed": {"en": "Seed", "sv": "Frö"},
+    "plan_run": {"en": "Run plan", "sv": "Kör planeringen"},
+    "plan_running": {
+        "en": "Planning… {n} simulations so far",
+        "sv": "Planerar… {n} simuleringar hittills",
+    },
+    "plan_press_run": {
+        "en": "Press Run plan to search for the least costly staffing.",
+        "sv": "Tryck på Kör planeringen för att söka den billigaste bemanningen.",
+    },
+    "plan_stale": {
+        "en": "The settings changed since this plan; press Run plan to update.",
+        "sv": "Inställningarna har ändrats sedan planeringen; tryck på Kör planeringen för att "
+        "uppdatera.",
+    },
+    "plan_bad": {
+        "en": "Cannot plan with these settings:",
+        "sv": "Det går inte att planera med de här inställningarna:",
+    },
+    "plan_answer": {"en": "Plan for {name}", "sv": "Plan för {name}"},
+    "plan_quick_tag": {"en": "quick look, not final", "sv": "snabbtitt, ej slutligt"},
+    "plan_quick_banner": {
+        "en": "Quick look: a 200-day horizon. The staffing found is a first guess, not a final "
+        "answer — untick the quick look and run the plan again for the full horizon.",
+        "sv": "Snabbtitt: 200 dagars horisont. Bemanningen är en första gissning, inte ett "
+        "slutligt svar — avmarkera snabbtitten och kör planeringen igen för hela horisonten.",
+    },
+    "plan_rule_mean": {
+        "en": "A target holds if the one-sided {c} confidence bound of its mean meets it.",
+        "sv": "Ett mål nås om den ensidiga {c}-konfidensgränsen för medelvärdet når det.",
+    },
+    "plan_rule_probability": {
+        "en": "A target holds if at least {c} of the runs (each a plausible year) meet it.",
+        "sv": "Ett mål nås om minst {c} av körningarna (vart och ett ett tänkbart år) når det.",
+    },
+    "plan_facts": {
+        "en": "{n} simulations in all, seed {seed}.",
+        "sv": "{n} simuleringar totalt, frö {seed}.",
+    },
+    "plan_scale": {"en": "Inflow × {s}", "sv": "Inflöde × {s}"},
+    "plan_met": {
+        "en": "Met: {levers} meets every target (confirmed on fresh runs).",
+        "sv": "Uppfyllt: {levers} når alla mål (bekräftat på nya körningar).",
+    },
+    "plan_no_solution": {
+        "en": "No solution inside the lever bounds: even with every lever at its maximum "
+        "({levers}) a target is missed. Best reachable: {best}.",
+        "sv": "Ingen lösning inom resursernas gränser: även med alla resurser på max ({levers}) "
+        "nås inte alla mål. Bästa möjliga: {best}.",
+    },
+    "plan_not_confirmed": {
+        "en": "Not confirmed: {levers} met every target in the search but missed one on fresh "
+        "runs, even after more units. Best tried: {best}.",
+        "sv": "Inte bekräftat: {levers} nådde alla mål i sökningen men missade ett på nya "
+        "körningar, även med fler enheter. Bästa prövade: {best}.",
+    },
+    "plan_not_met": {"en": "Not met: {reason}", "sv": "Inte uppfyllt: {reason}"},
+    "plan_table": {"en": "Today versus planned", "sv": "I dag jämfört med planen"},
+    "plan_col_today": {"en": "Today", "sv": "I dag"},
+    "plan_col_planned": {"en": "Planned", "sv": "Planerat"},
+    "plan_col_top": {
+        "en": "Best reachable (every lever at its maximum)",
+        "sv": "Bästa möjliga (alla resurser på max)",
+    },
+    "plan_row_p_met": {
+        "en": "{target}: share of runs that meet it",
+        "sv": "{target}: andel körningar som når målet",
+    },
+    "plan_row_cost": {"en": "Staff cost a year", "sv": "Personalkostnad per år"},
+    "plan_row_met": {"en": "Meets every target", "sv": "Når alla mål"},
+    "plan_row_runs": {"en": "Runs", "sv": "Körningar"},
+    "plan_yes": {"en": "yes", "sv": "ja"},
+    "plan_no": {"en": "no", "sv": "nej"},
+    "plan_table_note": {
+        "en": "Estimates: mean [one-sided {c} bounds]; ✓ the target holds by the rule above. "
+        "Staff cost: paid hours × cost per hour of every pool, without vacancies.",
+        "sv": "Skattningar: medel [ensidiga {c}-gränser]; ✓ målet nås enligt regeln ovan. "
+        "Personalkostnad: betalda timmar × timkostnad för alla grupper, utan vakanser.",
+    },
+    "plan_binds": {"en": "What binds", "sv": "Vad som begränsar"},
+    "plan_fig_targets": {"en": "Targets against levers", "sv": "Mål mot resurser"},
+    "plan_fig_frontier": {"en": "Cost against service", "sv": "Kostnad mot service"},
+    "plan_fig_inflow": {
+        "en": "Least staffing against inflow",
+        "sv": "Minsta bemanning mot inflöde",
+    },
+    "plan_candidates": {
+        "en": "Every candidate evaluated",
+        "sv": "Alla prövade kandidater",
+    },
+    "bind_busiest": {
+        "en": "busiest pool {pool} ({what} {today} today → {planned} planned)",
+        "sv": "mest belastade grupp {pool} ({what} {today} i dag → {planned} planerat)",
+    },
+    "bind_utilisation": {"en": "utilisation", "sv": "beläggning"},
+    "bind_slots": {"en": "caseload slots", "sv": "ärendeplatser"},
+    "bind_wait": {
+        "en": "mean wait {today} → {planned} days",
+        "sv": "medelväntan {today} → {planned} dagar",
+    },
+    "bind_hangs_on": {
+        "en": "one unit less of {levers} misses it",
+        "sv": "en enhet mindre av {levers} missar målet",
+    },
+    "bind_or": {"en": " or ", "sv": " eller "},
+    "bind_no_single": {
+        "en": "no single lever: one unit less of any still meets it",
+        "sv": "ingen enskild resurs: en enhet mindre av vilken som helst når fortfarande målet",
+    },
+    "stage_first_meeting": {"en": "first meeting", "sv": "första mötet"},
+    "stage_kontrakt": {"en": "kontrakt", "sv": "kontrakt"},
+    "stage_konsultation": {"en": "Konsultation", "sv": "Konsultation"},
+    "stage_insats": {"en": "Insatsmarknad place", "sv": "plats på Insatsmarknaden"},
+    "stage_slot": {"en": "caseload slot", "sv": "plats i ärendelistan"},
+    "stage_whole": {"en": "the whole flow", "sv": "hela flödet"},
 }
 
 STEP_LABELS = {

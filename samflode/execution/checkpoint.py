@@ -33,7 +33,9 @@ FORMAT = "samflode-checkpoint/1"
 # point-NNNN-SS: scenario SS at a calibration's point NNNN), the
 # manifest, and the temporary files of a write that was interrupted (.NAME.XXXX.tmp).
 _UNIT_FILE = re.compile(r"^(rep-\d{5}\.(json|parquet|npz)|manifest\.json|\..+\.tmp)$")
-_GROUP_DIR = re.compile(r"^(design-\d{2,}|point-\d{4,}(-\d{2,})?)$")
+# design-NN (compare), point-NNNN[-SS] (sweep, calibration), plan-SS-V1_V2… (plan: inflow scale
+# number and the candidate's lever values).
+_GROUP_DIR = re.compile(r"^(design-\d{2,}|point-\d{4,}(-\d{2,})?|plan-\d{2,}-\d+(_\d+)*)$")
 
 
 def scenario_digest(scenario: Scenario) -> str:

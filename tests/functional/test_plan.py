@@ -21,7 +21,9 @@ from typer.testing import CliRunner
 from samflode.analysis.theory import least_servers, markovian_scenario, mmc_wait_within
 from samflode.cli.commands import app
 from samflode.config.variants import variant
+from samflode.execution.checkpoint import Checkpoint
 from samflode.execution.parallel import executor
+from samflode.execution.units import KpiStore
 from samflode.experiments.planning.decide import judge
 from samflode.experiments.planning.search import least_feasible, plan
 from samflode.experiments.planning.spec import PlanError, Target, parse_levers, parse_targets
@@ -63,7 +65,7 @@ def test_the_plan_is_the_least_c_of_the_exact_mmc_wait_distribution(lam, mu, t, 
 
 def test_more_inflow_never_needs_less_staff_and_probability_mode_is_stricter():
     lam, mu, t, share = 3.0, 1.0, 0.1, 0.75
-    scales = (1.0, 1.5, 3.0)  # exact margins at c − 1 and c of at least 5 points at each
+    scales = (1.0, 1.25, 1.5)  # exact margins at c − 1 and c of at least 5 points at each
     exact = [least_servers(k * lam, mu, within=t, share=share) for k in scales]
     for k, c in zip(scales, exact, strict=True):
         assert mmc_wait_within(k * lam, mu, c - 1, t) < share - 0.05
@@ -241,3 +243,40 @@ def test_a_lever_without_a_price_says_so():
     assert priced.unit_cost_per_year == 500_000 and (priced.low, priced.high) == (2, 6)
     with pytest.raises(PlanError, match="@SEK"):
         parse_levers(["staff.forum.headcount@-3"], sc)
+
+
+def test_a_budget_below_the_least_plan_is_no_solution_and_resume_repeats_the_plan(tmp_path):
+    sc = mmc(3.0, 1.0, 0.1, servers=3)
+    free = first_meeting_plan(sc, 0.7).scales[0]
+    capped = first_meeting_plan(sc, 0.7, budget_sek=free.chosen.cost_per_year - 1).scales[0]
+    assert not capped.met and capped.reason.startswith("over budget")
+    assert capped.chosen.values == free.chosen.values  # the least plan, named with its cost
+    # Interrupted after 12 simulations, resumed from the checkpoint: the same path, the same plan.
+    manifest = {"test": "resume"}
+
+    def stop_at(limit: int):
+        done = [0]
+
+        def progress(n: int) -> None:
+            done[0] += n
+            if done[0] >= limit:
+                raise KeyboardInterrupt
+
+        return progress
+
+    store = KpiStore(Checkpoint(tmp_path / "reps", manifest, resume=False))
+    with pytest.raises(KeyboardInterrupt):
+        first_meeting_plan(sc, 0.7, store=store, progress=stop_at(12))
+    assert len(list((tmp_path / "reps").rglob("rep-*"))) >= 10  # what finished is kept
+    store = KpiStore(Checkpoint(tmp_path / "reps", manifest, resume=True))
+    resumed = first_meeting_plan(sc, 0.7, store=store).scales[0]
+    assert [c.values for c in resumed.candidates] == [c.values for c in free.candidates]
+    assert json.dumps([c.kpis for c in resumed.candidates], sort_keys=True) == json.dumps(
+        [c.kpis for c in free.candidates], sort_keys=True
+    )
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sweep", "plan", "calibrate"])
+def test_every_command_takes_set(command):
+    result = runner.invoke(app, [command, "--help"], terminal_width=200)
+    assert "--set" in result.output and "--inflow-scale" in result.output

@@ -424,8 +424,8 @@ def plan(
     for k, scale in enumerate(inflow_scales):
         scaled = scale_inflow(base, scale, origin=f"--inflow-scale {scale:g}")
         ev = Evaluator(
-            scaled, levers, targets, label=f"x{k}", mode=mode, confidence=confidence, seed=seed,
-            start=start, cap=cap, store=store, on=on, progress=progress,
+            scaled, levers, targets, label=f"plan-{k:02d}", mode=mode, confidence=confidence,
+            seed=seed, start=start, cap=cap, store=store, on=on, progress=progress,
         )  # fmt: skip
         scales.append(plan_scale(ev, scale, budget_sek))
         log.info("inflow × %g: %s after %d simulations", scale, scales[-1].reason, ev.simulations)

@@ -180,6 +180,7 @@ def test_cli_writes_the_plan_and_no_solution_is_exit_1_naming_the_best_reachable
         (["--target", "share_first_meeting_within_7d>=0.9", "--target",
           "share_first_meeting_within_7d<=0.8"], "contradict"),  # fmt: skip
         (["--target", "days_to_first_meeting_mean=3"], "expected KPI>=VALUE"),
+        (["--target", "cost_total_sek_per_year<=1e6"], "--budget-sek"),
         (["--lever", "horizon_days"], "not a resource"),
         (["--lever", "staff.nobody.headcount"], "allowed: forum"),
         (["--lever", "staff.forum.headcount=5:2"], "MIN < MAX"),

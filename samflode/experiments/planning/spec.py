@@ -38,6 +38,8 @@ DEFAULT_HIGH_FACTOR = 3
 DEFAULT_HIGH_EXTRA = 4
 FIELD_MAX = {"headcount": 10_000, "caseload_cap": 10_000, "places": 100_000}
 _TARGET = re.compile(r"^\s*([A-Za-z0-9_]+)\s*(>=|<=)\s*(\S+)\s*$")
+# Costs that every lever raises (staff time is paid busy or idle): a budget, not a target.
+_STAFF_COST = re.compile(r"^cost_(total|staff|fk|af|region|municipality)_sek(_per_year)?$")
 _LEVER = re.compile(r"^\s*([^=@\s]+)\s*(?:=\s*([^@\s]*))?\s*(?:@\s*(\S+))?\s*$")
 
 
@@ -111,6 +113,11 @@ def parse_target(text: str, scenario: Scenario) -> Target:
         near = difflib.get_close_matches(kpi, names, n=3)
         hint = f"; did you mean {', '.join(near)}?" if near else f"; allowed: {', '.join(names)}"
         raise PlanError(f"--target {kpi!r}: not a KPI of {scenario.name}{hint}")
+    if _STAFF_COST.match(kpi):
+        raise PlanError(
+            f"--target {kpi}: costs rise with every lever, so a plan is never 'more' of them; "
+            "cap the staff cost with --budget-sek instead"
+        )
     try:
         value = float(raw)
     except ValueError:

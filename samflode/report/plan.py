@@ -189,8 +189,8 @@ def targets_figure(plan: Plan) -> Figure:
             ax.axhline(target.value, color="crimson", lw=1.2, label=f"target {target.sense} "
                        f"{target.value:g}")  # fmt: skip
             ax.axvline(lever.today, color="grey", ls="--", lw=1, label=f"today {lever.today}")
-            ax.set_xlabel(lever.name)
-            ax.set_ylabel(kpi_label(target.kpi))
+            ax.set_xlabel(lever.name, fontsize=8)
+            ax.set_ylabel(kpi_label(target.kpi), fontsize=8)
             ax.grid(alpha=0.3)
             if ti == 0 and li == 0:
                 ax.legend(fontsize=7)

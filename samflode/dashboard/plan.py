@@ -21,7 +21,6 @@ import streamlit as st
 
 from samflode import Scenario, ScenarioError
 from samflode.analysis.kpi import kpi_names
-from samflode.config.variants import variant
 from samflode.dashboard.figures import png_bytes
 from samflode.dashboard.i18n import kpi_name, t
 from samflode.dashboard.scenarios import (
@@ -36,7 +35,6 @@ from samflode.experiments.planning.decide import P_INTERVAL
 from samflode.experiments.planning.search import DEFAULT_START, Candidate, Plan, ScalePlan, plan
 from samflode.experiments.planning.spec import (
     TEAMS,
-    Lever,
     PlanError,
     Target,
     parse_lever,
@@ -105,18 +103,6 @@ def lever_options(scenario: Scenario) -> dict[str, int]:
         except PlanError:
             out[TEAMS] = max(scenario.staff[r].headcount for r in scenario.konsultation.roles)
     return out
-
-
-def check_bounds(scenario: Scenario, levers: list[Lever]) -> None:
-    """ScenarioError if the design is not valid with every lever at its least or its most value.
-
-    The planner validates each candidate as it builds it; checking both corners here turns a
-    bound the design cannot take (e.g. Konsultation teams whose pools must stay in pairs) into a
-    message before the first replication, not after.
-    """
-    for corner in ("low", "high"):
-        changes = {path: getattr(lv, corner) for lv in levers for path in lv.paths}
-        variant(scenario, changes, origin="--lever", validation_origin="--lever")
 
 
 def run_plan(
@@ -431,7 +417,7 @@ def _inputs(lang: str) -> tuple[tuple | None, bool]:
         problems.append(t("plan_no_levers", lang))
     else:
         try:
-            check_bounds(scenario, parse_levers(levers, scenario))
+            parse_levers(levers, scenario)  # also refuses bounds the design cannot take
         except ScenarioError as exc:
             problems.append(str(exc))
     if not settings["scales"]:

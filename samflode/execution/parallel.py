@@ -253,6 +253,7 @@ def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Any]:
 
     _quiet_dask()
     if scheduler == "local":
+        log.info("local Dask cluster of %d worker processes", workers)
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
@@ -267,7 +268,7 @@ def executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Any]:
             cluster.close()
         return
     try:
-        client = Client(scheduler, timeout="20s")
+        client = Client(scheduler, timeout="10s")
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
         # The address was checked (check_scheduler); what is left is the connection itself.
         raise SchedulerError(

@@ -70,6 +70,11 @@ def test_the_install_is_not_the_source_tree(installed, tmp_path):
     assert ROOT not in location.parents and "site-packages" in location.parts
 
 
+# Each bundled design for 400 days (60 of warm-up) through --set: the run, not its length, is
+# what this checks, and it checks the overrides in an installed samflode too.
+SHORT_RUN = ("--set", "horizon_days=400", "--set", "warmup_days=60")
+
+
 def test_every_bundled_design_runs_by_name(installed, tmp_path):
     cwd = _elsewhere(tmp_path)
     names = bundled_names()
@@ -79,7 +84,7 @@ def test_every_bundled_design_runs_by_name(installed, tmp_path):
         out = cwd / name.replace("/", "_")
         return name, subprocess.run(
             [str(installed / "samflode"), "run", name, "--replications", "1",
-             "--workers", "1", "--out", str(out)],
+             "--workers", "1", *SHORT_RUN, "--out", str(out)],
             cwd=cwd, capture_output=True, text=True, env=ENV,
         )
 
@@ -91,6 +96,8 @@ def test_every_bundled_design_runs_by_name(installed, tmp_path):
         out = cwd / name.replace("/", "_")
         summary = json.loads((out / "summary.json").read_text())
         assert summary["replications"] == 1 and summary["kpis"]["arrivals"]["mean"] > 0, name
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert manifest["overrides"]["set"] == {"horizon_days": 400, "warmup_days": 60}, name
     # No argument: the bundled default, from a folder with no scenarios in it.
     result = subprocess.run(
         [str(installed / "samflode"), "run", "--replications", "1", "--workers", "1",

@@ -67,12 +67,11 @@ def _select(node: list, part: Select, where: str, origin: str) -> int:
     return hits[0]
 
 
-def set_path(data: dict, path: Path, value: Any, *, origin: str) -> None:
-    """Set the number (or text) at ``path`` in a scenario dump; ScenarioError if there is none.
+def _locate(data: dict, path: Path, *, origin: str) -> tuple[Any, str | int]:
+    """The container of the field at ``path`` and its key in it; ScenarioError if there is none.
 
-    Only existing fields can be set, and only leaves: a section (a mapping or a list) is never
-    replaced by a number. A list entry is named by its index (``exit.outcomes.0.keep_90d``) or by
-    one of its fields (``exit.outcomes[intervention=ali].keep_90d``), which must match one entry.
+    A list entry is named by its index (``exit.outcomes.0``) or by one of its fields
+    (``exit.outcomes[intervention=ali]``), which must match one entry.
     """
     parts = split_path(path)
     node: Any = data
@@ -96,11 +95,27 @@ def set_path(data: dict, path: Path, value: Any, *, origin: str) -> None:
             allowed = ", ".join(map(str, node)) if isinstance(node, dict) else "none (a value)"
             raise ScenarioError(f"{origin}: {where} has no field {part!r}; allowed: {allowed}")
         if depth == len(parts) - 1:
-            if isinstance(node[part], dict | list):
-                raise ScenarioError(f"{origin}: not a single number (a section of the scenario)")
-            node[part] = value
-        else:
-            node = node[part]
+            return node, part
+        node = node[part]
+    raise ScenarioError(f"{origin}: an empty path names no field")  # pragma: no cover
+
+
+def get_path(data: dict, path: Path, *, origin: str) -> Any:
+    """The value (or section) at ``path`` in a scenario dump; ScenarioError if there is none."""
+    node, key = _locate(data, path, origin=origin)
+    return node[key]
+
+
+def set_path(data: dict, path: Path, value: Any, *, origin: str) -> None:
+    """Set the number (or text) at ``path`` in a scenario dump; ScenarioError if there is none.
+
+    Only existing fields can be set, and only leaves: a section (a mapping or a list) is never
+    replaced by a number. Paths are those of :func:`get_path`.
+    """
+    node, key = _locate(data, path, origin=origin)
+    if isinstance(node[key], dict | list):
+        raise ScenarioError(f"{origin}: not a single number (a section of the scenario)")
+    node[key] = value
 
 
 def variant(

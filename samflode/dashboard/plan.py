@@ -37,6 +37,7 @@ from samflode.experiments.planning.spec import (
     TEAMS,
     PlanError,
     Target,
+    default_high,
     parse_lever,
     parse_levers,
     parse_targets,
@@ -63,8 +64,6 @@ SENSES = {">=": "≥", "<=": "≤"}
 SCALES = (1.0, 1.5, 2.0)
 CAP_RANGE = (5, 40)
 DEFAULT_CAP = 10
-# A lever's default upper bound: this many times today's value.
-DEFAULT_HIGH_FACTOR = 3
 STAGE_KEYS = {
     "first meeting": "stage_first_meeting",
     "kontrakt": "stage_kontrakt",
@@ -198,7 +197,7 @@ def _levers_editor(label: str, scenario: Scenario, lang: str) -> list[str]:
             key=f"plan_min|{label}|{path}",
         )  # fmt: skip
         high = high_col.number_input(
-            t("plan_max", lang, lever=path), min_value=1, value=DEFAULT_HIGH_FACTOR * today,
+            t("plan_max", lang, lever=path), min_value=1, value=default_high(today),
             step=1, key=f"plan_max|{label}|{path}",
         )  # fmt: skip
         texts.append(f"{path}={int(low)}:{int(high)}")

@@ -27,7 +27,7 @@ from samflode.analysis.stats import kpi_range
 from samflode.config.calendar import staff_hours
 from samflode.config.loader import ScenarioError
 from samflode.config.scenario import PARTIES, Scenario
-from samflode.config.variants import Select, split_path, variant
+from samflode.config.variants import get_path, variant
 
 Sense = Literal[">=", "<="]
 TEAMS = "konsultation.teams"
@@ -152,23 +152,6 @@ def parse_targets(texts: Sequence[str], scenario: Scenario) -> list[Target]:
     return targets
 
 
-def _get(scenario: Scenario, path: str, option: str) -> object:
-    """The value at a dotted path (list entries by field), or PlanError naming what is there."""
-    node: object = scenario.model_dump()
-    for part in split_path(path):
-        if isinstance(part, Select):
-            hits = [e for e in node if isinstance(e, dict) and str(e.get(part.key)) == part.value]
-            if len(hits) != 1:
-                raise PlanError(f"{option} {path}: {part} names {len(hits)} entries, not one")
-            node = hits[0]
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-        else:
-            allowed = ", ".join(map(str, node)) if isinstance(node, dict) else "none"
-            raise PlanError(f"{option} {path}: no field {part!r} there; allowed: {allowed}")
-    return node
-
-
 def _hours_per_year(scenario: Scenario, pool: str) -> float:
     """Paid working hours on the method per person and year in the pool (the staff-cost base)."""
     window = scenario.horizon_days - scenario.warmup_days
@@ -185,10 +168,15 @@ def _pool_price(scenario: Scenario, pool: str) -> tuple[float, dict[str, float]]
     return total, by_party
 
 
+def default_high(today: int, field: str = "headcount") -> int:
+    """A lever's upper bound when none is given: three times today's value, at least four more."""
+    return min(FIELD_MAX[field], max(DEFAULT_HIGH_FACTOR * today, today + DEFAULT_HIGH_EXTRA))
+
+
 def _bounds(raw: str | None, today: int, field: str, option: str) -> tuple[int, int]:
     top = FIELD_MAX[field]
     if raw is None or raw == "":
-        return 1, min(top, max(DEFAULT_HIGH_FACTOR * today, today + DEFAULT_HIGH_EXTRA))
+        return 1, default_high(today, field)
     low_text, sep, high_text = raw.partition(":")
     try:
         low, high = int(low_text), int(high_text)
@@ -231,7 +219,7 @@ def parse_lever(text: str, scenario: Scenario) -> Lever:
                 f"caseload_cap, a provider's places, or {TEAMS} "
                 "(e.g. staff.forum_bedomare.headcount)"
             )
-        value = _get(scenario, name, "--lever")
+        value = get_path(scenario.model_dump(), name, origin=option)
         if isinstance(value, bool) or not isinstance(value, int):
             raise PlanError(
                 f"{option}: has no whole number today (it is {value!r}); give it one with "

@@ -183,7 +183,7 @@ class Evaluator:
         self.priced = {
             pool: lever.unit_cost_per_year
             for lever in self.levers
-            if "@" in lever.cost_source
+            if lever.priced
             for pool in lever.pools
         }
 
@@ -199,7 +199,7 @@ class Evaluator:
     def _cost(self, values: Sequence[int], scenario: Scenario) -> tuple[float, dict[str, float]]:
         by_party = staff_cost_per_year(scenario, self.priced)
         for lever, v in zip(self.levers, values, strict=True):
-            if "@" in lever.cost_source:
+            if lever.priced:
                 for party, amount in lever.unit_cost_by_party.items():
                     by_party[party] += amount * v
         return sum(by_party.values()), by_party
@@ -291,7 +291,7 @@ def least_feasible(ok: Callable[[int], bool], low: int, high: int, start: int) -
     return lo
 
 
-def _cheaper(ev: Evaluator, a: Candidate, b: Candidate) -> bool:
+def _cheaper(a: Candidate, b: Candidate) -> bool:
     """True if ``a`` is a better plan than ``b``: less cost a year, then fewer units."""
     return (round(a.cost_per_year, 2), sum(a.values)) < (round(b.cost_per_year, 2), sum(b.values))
 
@@ -308,7 +308,7 @@ def _step_up(ev: Evaluator, x: tuple[int, ...], *, fresh: bool) -> tuple[int, ..
     if met:
         best = met[0]
         for c in met[1:]:
-            if _cheaper(ev, c, best):
+            if _cheaper(c, best):
                 best = c
         return best.values
 
@@ -362,7 +362,7 @@ def plan_scale(ev: Evaluator, scale: float, budget_sek: float | None) -> ScalePl
                 break
     chosen = ev.evaluate(x)
     inside = all(lv.low <= v <= lv.high for lv, v in zip(levers, today_values, strict=True))
-    if today.met and inside and _cheaper(ev, today, chosen):
+    if today.met and inside and _cheaper(today, chosen):
         chosen = today
     confirmation = ev.evaluate(chosen.values, fresh=True)
     for _ in range(MAX_CONFIRM_STEPS):

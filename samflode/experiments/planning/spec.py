@@ -92,6 +92,7 @@ class Lever:
     unit_cost_per_year: float
     unit_cost_by_party: dict[str, float]
     cost_source: str
+    priced: bool = False  # the price was given with @SEK (it replaces the pools' staff cost)
 
     @property
     def pools(self) -> tuple[str, ...]:
@@ -247,7 +248,7 @@ def parse_lever(text: str, scenario: Scenario) -> Lever:
     else:
         price, by_party = 0.0, dict.fromkeys(PARTIES, 0.0)
         source = f"no price in the scenario for {field} (free unless priced with @SEK)"
-    return Lever(name, paths, today, low, high, price, by_party, source)
+    return Lever(name, paths, today, low, high, price, by_party, source, raw_price is not None)
 
 
 def check_corners(levers: Sequence[Lever], scenario: Scenario) -> None:

@@ -101,6 +101,9 @@ def test_compare_two_designs_in_chromium(server_url):
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 1000})
             page.set_default_timeout(STEP_TIMEOUT_MS)
+            # Assertions wait as long as actions do (their own default is 5 s): on a loaded machine
+            # the page's first render can take longer than that.
+            expect.set_options(timeout=STEP_TIMEOUT_MS)
             page.goto(server_url)
             expect(page.get_by_text("samflode: compare organisational designs")).to_be_visible()
 

@@ -22,6 +22,19 @@ from samflode.config.scenario import Scenario
 from samflode.eventlog.log import Event, records_to_frame
 
 NAN = math.nan
+# Every status a follow-up can record (eventlog.schema: work, studies, not_in_work, or the exit
+# state), in the order a board reads them: the good ones first, drop-out last. The shares of one
+# follow-up sum to 1, so a report can show where everyone went, not only who found work.
+FOLLOWUP_STATES = (
+    "work",
+    "studies",
+    "af_programme",
+    "not_in_work",
+    "benefits",
+    "permanent_support",
+    "dropout",
+)
+FOLLOWUPS = ("90d", "6m")
 
 
 def _rows(log: pd.DataFrame, event: Event, **equals: str) -> pd.DataFrame:
@@ -126,7 +139,11 @@ def flow_kpis(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
 
 
 def outcome_kpis(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
-    """Outcome shares at 90 days and 6 months, and the share of exits that were drop-outs."""
+    """Outcome shares at 90 days and 6 months, and the share of exits that were drop-outs.
+
+    ``share_<state>_90d`` and ``share_<state>_6m`` for every state of :data:`FOLLOWUP_STATES`
+    (they sum to 1 at each follow-up), besides work or studies together.
+    """
     cohort = cohort_arrivals(log, scenario.warmup_days, scenario.horizon_days).index
     f90 = _rows(log, Event.FOLLOWUP_90D)
     f90 = f90.loc[f90["participant"].isin(cohort), "detail"].astype(str)
@@ -138,13 +155,15 @@ def outcome_kpis(log: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
     def share(series: pd.Series, states: tuple[str, ...]) -> float:
         return float(series.isin(states).mean()) if len(series) else NAN
 
-    return {
-        "share_work_90d": share(f90, ("work",)),
-        "share_studies_90d": share(f90, ("studies",)),
+    out = {
         "share_work_or_studies_90d": share(f90, ("work", "studies")),
         "share_work_or_studies_6m": share(f6, ("work", "studies")),
         "share_dropout": share(exited, ("dropout",)),
     }
+    for when, statuses in (("90d", f90), ("6m", f6)):
+        for state in FOLLOWUP_STATES:
+            out[f"share_{state}_{when}"] = share(statuses, (state,))
+    return out
 
 
 def busy_hours(log: pd.DataFrame, start: float, end: float) -> dict[str, float]:

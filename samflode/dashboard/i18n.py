@@ -7,47 +7,10 @@ English.
 
 from __future__ import annotations
 
-from samflode.report.labels import kpi_label
+from samflode.report.labels import STATE_LABELS, kpi_label
 
 LANGUAGES = {"en": "English", "sv": "Svenska"}
 
-KPI_LABELS_SV: dict[str, str] = {
-    "arrivals": "Inflöde (kohort i fönstret)",
-    "exits": "Avslut i kohorten",
-    "in_system_end": "Kohort kvar vid horisonten",
-    "days_to_first_meeting_mean": "Dagar till första Forum-mötet, medel",
-    "days_to_first_meeting_p90": "Dagar till första Forum-mötet, 90:e percentil",
-    "share_first_meeting_within_7d": "Första mötet inom regeln (normalt 7 dagar)",
-    "days_to_kontrakt_mean": "Dagar från första möte till kontrakt i Forum, medel",
-    "share_kontrakt_within_14d": "Kontrakt i Forum inom regeln (normalt 14 dagar)",
-    "days_to_konsultation_mean": "Dagar från överlämning till Konsultation, medel",
-    "share_konsultation_within_7d": "Konsultation inom regeln (normalt 7 dagar)",
-    "days_waiting_for_insats_mean": "Dagar i kö till plats hos anordnare, medel",
-    "share_work_90d": "I arbete 90 dagar efter avslut",
-    "share_studies_90d": "I studier 90 dagar efter avslut",
-    "share_work_or_studies_90d": "I arbete eller studier 90 dagar efter avslut",
-    "share_work_or_studies_6m": "I arbete eller studier 6 månader efter avslut",
-    "share_dropout": "Avslut som var avbrott",
-    "cost_total_sek": "Kostnad, totalt",
-    "cost_staff_sek": "Kostnad, personaltid",
-    "cost_providers_sek": "Kostnad, anordnare och bonusar",
-    "cost_per_participant_sek": "Kostnad per deltagare",
-    "cost_per_work_outcome_sek": "Kostnad per avslut till arbete",
-    "cost_fk_sek": "Kostnad för Försäkringskassan",
-    "cost_af_sek": "Kostnad för Arbetsförmedlingen",
-    "cost_region_sek": "Kostnad för regionen",
-    "cost_municipality_sek": "Kostnad för kommunen",
-    "cost_coordination_sek": "Personalkostnad för samordning (del av personalkostnaden)",
-    "saving_forsorjningsstod_sek": "Sparat försörjningsstöd genom avslut till arbete (kommunen)",
-    "benefit_cost_sek": "Ersättningar under tiden i flödet",
-    "benefit_cost_fk_sek": "Ersättningar från Försäkringskassan under tiden i flödet",
-    "benefit_cost_af_sek": "Ersättningar från Arbetsförmedlingen under tiden i flödet",
-    "benefit_cost_region_sek": "Ersättningar från regionen under tiden i flödet",
-    "benefit_cost_municipality_sek": "Ersättningar från kommunen under tiden i flödet",
-    "cost_incl_benefits_sek": "Kostnad inklusive ersättningar",
-    "cost_incl_benefits_per_participant_sek": "Kostnad inklusive ersättningar per deltagare",
-    "cost_incl_benefits_per_work_outcome_sek": "Kostnad inkl. ersättningar per avslut till arbete",
-}
 
 TEXT: dict[str, dict[str, str]] = {
     "title": {
@@ -363,34 +326,6 @@ STEP_LABELS = {
     "en": {"arrived": "Arrived", "exit": "Exit", "90d": "90 days", "6m": "6 months"},
     "sv": {"arrived": "Ankomst", "exit": "Avslut", "90d": "90 dagar", "6m": "6 månader"},
 }
-STATE_LABELS = {
-    "en": {
-        "cohort": "cohort",
-        "work": "work",
-        "studies": "studies",
-        "af_programme": "AF programme",
-        "benefits": "back to benefits",
-        "permanent_support": "permanent support",
-        "dropout": "drop-out",
-        "restart": "restart",
-        "not_in_work": "not in work",
-        "in_system": "still in the system",
-        "not_yet_followed_up": "not yet followed up",
-    },
-    "sv": {
-        "cohort": "kohort",
-        "work": "arbete",
-        "studies": "studier",
-        "af_programme": "AF-program",
-        "benefits": "tillbaka till ersättning",
-        "permanent_support": "varaktig försörjning",
-        "dropout": "avbrott",
-        "restart": "omstart",
-        "not_in_work": "inte i arbete",
-        "in_system": "kvar i systemet",
-        "not_yet_followed_up": "ej uppföljd än",
-    },
-}
 
 
 def t(key: str, lang: str, **values: object) -> str:
@@ -401,17 +336,8 @@ def t(key: str, lang: str, **values: object) -> str:
 
 
 def kpi_name(key: str, lang: str) -> str:
-    """Label for a KPI key in ``lang``; utilisation keys name their staff pool, and a
-    ``<name>_per_year`` key takes its window KPI's label.
-    """
-    if lang == "sv":
-        if key in KPI_LABELS_SV:
-            return KPI_LABELS_SV[key]
-        if key.endswith("_per_year"):
-            return f"{kpi_name(key.removesuffix('_per_year'), lang)}, per år"
-        if key.startswith("utilisation_"):
-            return f"Beläggning, {key.removeprefix('utilisation_')}"
-    return kpi_label(key)
+    """Label for a KPI key in ``lang`` (:func:`samflode.report.labels.kpi_label`)."""
+    return kpi_label(key, lang)
 
 
 def node_label(node: str, lang: str) -> str:

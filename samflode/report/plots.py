@@ -18,39 +18,84 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import PercentFormatter
 
 from samflode.analysis.series import STAGES
+from samflode.report import charts
+from samflode.report.format import number
+from samflode.report.palette import design_colour
 
 if TYPE_CHECKING:
     from samflode.execution.results import Result
     from samflode.experiments.sweep import Axis
 
 DPI = 120
-# (measure in lead_time_samples, panel title, Rules field or None)
+# (measure in lead_time_samples, Rules field or None); titles in TEXT under the measure's name
 LEAD_TIME_PANELS = (
-    ("first_meeting", "Arrival → first Forum meeting", "first_meeting_days"),
-    ("kontrakt", "First meeting → Forum kontrakt (simple track)", "kontrakt_days"),
-    ("konsultation", "Hand-over → first Konsultation session", "konsultation_days"),
-    ("insats_wait", "Wait for a provider place (Insatsmarknad)", None),
+    ("first_meeting", "first_meeting_days"),
+    ("kontrakt", "kontrakt_days"),
+    ("konsultation", "konsultation_days"),
+    ("insats_wait", None),
 )
-OUTCOMES = (
-    ("share_work_90d", "Work\n90 days"),
-    ("share_studies_90d", "Studies\n90 days"),
-    ("share_work_or_studies_90d", "Work or studies\n90 days"),
-    ("share_work_or_studies_6m", "Work or studies\n6 months"),
-)
-PARTIES = (
-    ("cost_fk_sek", "Försäkringskassan"),
-    ("cost_af_sek", "Arbetsförmedlingen"),
-    ("cost_region_sek", "Region"),
-    ("cost_municipality_sek", "Municipality"),
-)
-STAGE_TITLES = {
-    "forum": "Forum: waiting for a meeting with Forum staff",
-    "konsultation": "Konsultation: waiting for the first session",
-    "insatsmarknad": "Insatsmarknad: waiting for a provider place",
+TEXT: dict[str, dict[str, str]] = {
+    "first_meeting": {
+        "en": "Arrival → first Forum meeting",
+        "sv": "Ankomst → första mötet i Forum",
+    },
+    "kontrakt": {
+        "en": "First meeting → Forum kontrakt (simple track)",
+        "sv": "Första mötet → kontrakt i Forum (enkla spåret)",
+    },
+    "konsultation": {
+        "en": "Hand-over → first Konsultation session",
+        "sv": "Överlämning → första Konsultationsmötet",
+    },
+    "insats_wait": {
+        "en": "Wait for a provider place (Insatsmarknad)",
+        "sv": "Väntan på plats hos anordnare (Insatsmarknaden)",
+    },
+    "rule": {"en": "rule: {days} days", "sv": "regel: {days} dagar"},
+    "days_calendar": {"en": "days (calendar)", "sv": "dagar (kalenderdagar)"},
+    "share_completed": {"en": "share of completed waits", "sv": "andel av avslutade väntetider"},
+    "no_waits": {"en": "no such waits", "sv": "inga sådana väntetider"},
+    "lead_title": {
+        "en": "Lead times, cohort after warm-up, {n} pooled (cumulative share; dashed: the rule)",
+        "sv": "Ledtider, kohorten efter insvängning, {n} sammanslagna "
+        "(kumulativ andel; streckad: regeln)",
+    },
+    "forum": {
+        "en": "Forum: waiting for a meeting with Forum staff",
+        "sv": "Forum: väntar på möte med Forums personal",
+    },
+    "konsultation_queue": {
+        "en": "Konsultation: waiting for the first session",
+        "sv": "Konsultation: väntar på första mötet",
+    },
+    "insatsmarknad": {
+        "en": "Insatsmarknad: waiting for a provider place",
+        "sv": "Insatsmarknaden: väntar på plats hos anordnare",
+    },
+    "waiting": {"en": "participants waiting", "sv": "deltagare som väntar"},
+    "days_since": {
+        "en": "days since the start of the run (dotted: end of warm-up)",
+        "sv": "dagar sedan körningens start (prickad: insvängningens slut)",
+    },
+    "queue_title": {
+        "en": "Queue length per stage: daily time average, mean over {n}",
+        "sv": "Kölängd per steg: dagligt tidsmedel, medel över {n}",
+    },
 }
+STAGE_TEXT = {
+    "forum": "forum",
+    "konsultation": "konsultation_queue",
+    "insatsmarknad": "insatsmarknad",
+}
+
+
+def _say(key: str, lang: str, **values: object) -> str:
+    entry = TEXT[key]
+    text = entry.get(lang, entry["en"])
+    return text.format(**values) if values else text
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -60,19 +105,26 @@ def _figure(width: float, height: float) -> Figure:
 
 
 def _colour(i: int) -> str:
-    return f"C{i % 10}"
+    return design_colour(i)
 
 
-def _summary(result: Result) -> pd.DataFrame:
-    return result.summary().set_index("kpi")
+def _count(results: Sequence[Result]) -> int:
+    return int(results[0].kpis["replication"].nunique()) if results else 0
 
 
-def _replications(results: Sequence[Result]) -> str:
-    n = int(results[0].kpis["replication"].nunique()) if results else 0
-    return f"{n} replication{'' if n == 1 else 's'}"
+def _replications(results: Sequence[Result], lang: str) -> str:
+    return charts.replications_text(_count(results), lang)
 
 
-def lead_times_figure(results: Sequence[Result]) -> Figure:
+def summary_table(results: Sequence[Result]) -> pd.DataFrame:
+    """Every design's KPI summary in one long table (``kpi, scenario, mean, ci_low, ci_high``),
+    the shape of ``comparison.csv`` that :mod:`samflode.report.charts` draws from.
+    """
+    frames = [r.summary().assign(scenario=r.scenario.name) for r in results]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def lead_times_figure(results: Sequence[Result], lang: str = "en") -> Figure:
     """ECDFs of each lead time per design, with the lead-time rule as a dashed vertical line.
 
     The height of a curve at the rule is the share of *completed* waits within the rule (the KPI
@@ -83,7 +135,7 @@ def lead_times_figure(results: Sequence[Result]) -> Figure:
     samples = [r.digest.lead_times for r in results]
     fig = _figure(12, 8)
     axes = fig.subplots(2, 2).ravel()
-    for ax, (measure, title, rule_field) in zip(axes, LEAD_TIME_PANELS, strict=True):
+    for ax, (measure, rule_field) in zip(axes, LEAD_TIME_PANELS, strict=True):
         upper = 0.0
         for i, (result, sample) in enumerate(zip(results, samples, strict=True)):
             days = np.sort(sample.loc[sample["measure"] == measure, "days"].to_numpy())
@@ -98,7 +150,7 @@ def lead_times_figure(results: Sequence[Result]) -> Figure:
                 where="post",
                 color=_colour(i),
                 linewidth=1.2 + 2.0 * (len(results) - 1 - i) / max(1, len(results) - 1),
-                label=f"{result.scenario.name} (n = {len(days):,})".replace(",", " "),
+                label=f"{result.scenario.name} (n = {number(len(days), 0, lang)})",
             )
             upper = max(upper, float(np.quantile(days, 0.99)))
         rules = {}
@@ -110,12 +162,16 @@ def lead_times_figure(results: Sequence[Result]) -> Figure:
             # goes in the legend: curves cover the plot near the rule.
             colour = "black" if len(rules) == 1 else _colour(which[0])
             ax.axvline(
-                rule, color=colour, linestyle="--", linewidth=1.2, label=f"rule: {rule:g} days"
+                rule,
+                color=colour,
+                linestyle="--",
+                linewidth=1.2,
+                label=_say("rule", lang, days=number(rule, 0 if rule == int(rule) else 1, lang)),
             )
             upper = max(upper, rule * 1.2)
-        ax.set_title(title, fontsize=11)
-        ax.set_xlabel("days (calendar)")
-        ax.set_ylabel("share of completed waits")
+        ax.set_title(_say(measure, lang), fontsize=11)
+        ax.set_xlabel(_say("days_calendar", lang))
+        ax.set_ylabel(_say("share_completed", lang))
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_ylim(0, 1.02)
         ax.grid(alpha=0.3)
@@ -123,126 +179,32 @@ def lead_times_figure(results: Sequence[Result]) -> Figure:
             ax.set_xlim(left=min(0.0, ax.get_xlim()[0]), right=max(upper, 1.0))
             ax.legend(fontsize=8, loc="lower right")
         else:
-            ax.text(0.5, 0.5, "no such waits", ha="center", va="center", transform=ax.transAxes)
-    fig.suptitle(
-        f"Lead times, cohort after warm-up, {_replications(results)} pooled "
-        "(cumulative share; dashed: the rule)",
-        fontsize=12,
-    )
+            ax.text(
+                0.5, 0.5, _say("no_waits", lang), ha="center", va="center", transform=ax.transAxes
+            )
+    fig.suptitle(_say("lead_title", lang, n=_replications(results, lang)), fontsize=12)
     return fig
 
 
-def outcomes_figure(results: Sequence[Result]) -> Figure:
-    """Outcome shares at 90 days and 6 months per design, with 95 % CIs over replications."""
-    fig = _figure(11, 5.5)
-    ax = fig.subplots()
-    n = len(results)
-    width = 0.8 / max(n, 1)
-    x = np.arange(len(OUTCOMES))
-    for i, result in enumerate(results):
-        summary = _summary(result)
-        keys = [k for k, _ in OUTCOMES]
-        rows = summary.reindex(keys)
-        mean = rows["mean"].to_numpy(dtype=float)
-        # A share lies in [0, 1]; a t interval from few replications may not, so it is cut there.
-        low = np.nan_to_num(mean - np.clip(rows["ci_low"].to_numpy(dtype=float), 0, 1))
-        high = np.nan_to_num(np.clip(rows["ci_high"].to_numpy(dtype=float), 0, 1) - mean)
-        pos = x - 0.4 + width * (i + 0.5)
-        ax.bar(
-            pos,
-            mean,
-            width,
-            yerr=[low, high],
-            capsize=3,
-            color=_colour(i),
-            label=result.scenario.name,
-        )
-        for px, m, h in zip(pos, mean, high, strict=True):
-            if not np.isnan(m):
-                ax.annotate(
-                    f"{100 * m:.0f} %",
-                    xy=(px, m + h),
-                    xytext=(0, 2),
-                    textcoords="offset points",
-                    ha="center",
-                    fontsize=8,
-                )
-    ax.set_xticks(x, [label for _, label in OUTCOMES])
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_ylim(0, 1.08)
-    ax.set_ylabel("share of the cohort followed up")
-    ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=9, loc="upper left")
-    ax.set_title(
-        "Status after exit at the 90-day and 6-month follow-up\n"
-        f"mean and 95 % CI (cut to 0–100 %) over {_replications(results)}",
-        fontsize=11,
+def outcomes_figure(results: Sequence[Result], lang: str = "en") -> Figure:
+    """Every follow-up state at 90 days and 6 months per design
+    (:func:`samflode.report.charts.states_figure`, from the KPI summaries).
+    """
+    names = [r.scenario.name for r in results]
+    return charts.states_figure(summary_table(results), names, lang, replications=_count(results))
+
+
+def costs_figure(results: Sequence[Result], lang: str = "en") -> Figure:
+    """Cost per financing party and year per design, and the income support saved
+    (:func:`samflode.report.charts.costs_per_year_figure`).
+    """
+    names = [r.scenario.name for r in results]
+    return charts.costs_per_year_figure(
+        summary_table(results), names, lang, replications=_count(results)
     )
-    return fig
 
 
-def costs_figure(results: Sequence[Result]) -> Figure:
-    """Cost per financing party per design (stacked), with the total and cost per participant."""
-    fig = _figure(max(8.0, 2.2 * len(results) + 3), 6)
-    ax = fig.subplots()
-    x = np.arange(len(results))
-    bottom = np.zeros(len(results))
-    summaries = [_summary(r) for r in results]
-
-    def mean_of(key: str) -> np.ndarray:
-        return np.array([s["mean"].get(key, np.nan) for s in summaries], dtype=float)
-
-    for j, (key, label) in enumerate(PARTIES):
-        values = np.nan_to_num(mean_of(key)) / 1e6
-        ax.bar(x, values, 0.6, bottom=bottom, color=f"C{j}", label=label, alpha=0.85)
-        bottom += values
-    total = mean_of("cost_total_sek") / 1e6
-    low = np.array([s["ci_low"].get("cost_total_sek", np.nan) for s in summaries]) / 1e6
-    high = np.array([s["ci_high"].get("cost_total_sek", np.nan) for s in summaries]) / 1e6
-    ax.errorbar(
-        x,
-        total,
-        yerr=[np.nan_to_num(total - low), np.nan_to_num(high - total)],
-        fmt="none",
-        ecolor="black",
-        capsize=4,
-        label="total, 95 % CI",
-    )
-    per_participant = mean_of("cost_per_participant_sek")
-    for xi, t, h, pp in zip(x, total, np.nan_to_num(high), per_participant, strict=True):
-        text = f"{t:.1f} Mkr\n{_kr(pp)} per participant"
-        ax.annotate(
-            text,
-            xy=(xi, max(t, h)),
-            xytext=(0, 4),
-            textcoords="offset points",
-            ha="center",
-            fontsize=9,
-        )
-    ticks = [
-        f"{r.scenario.name}\n({r.scenario.horizon_days - r.scenario.warmup_days:g}-day window)"
-        for r in results
-    ]
-    ax.set_xticks(x, ticks)
-    ax.set_ylabel("cost in the analysis window, Mkr (million SEK)")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.set_ylim(0, max(1e-9, float(np.nanmax(np.append(high, bottom)))) * 1.15)
-    ax.grid(axis="y", alpha=0.3)
-    fig.legend(fontsize=9, loc="outside lower center", ncols=5)
-    ax.set_title(
-        "Cost per financing party in the analysis window (warm-up to horizon)\n"
-        "staff time, provider fees and bonuses (pot split by member shares)\n"
-        f"mean over {_replications(results)}",
-        fontsize=11,
-    )
-    return fig
-
-
-def _kr(x: float) -> str:
-    return "–" if np.isnan(x) else f"{x:,.0f} kr".replace(",", " ")
-
-
-def queues_figure(results: Sequence[Result]) -> Figure:
+def queues_figure(results: Sequence[Result], lang: str = "en") -> Figure:
     """Number waiting per stage over time, per design (daily time average, mean over replications).
 
     The dotted vertical line marks each design's warm-up: what lies left of it is not in the KPIs.
@@ -264,20 +226,18 @@ def queues_figure(results: Sequence[Result]) -> Figure:
         for i, result in enumerate(results):
             colour = "black" if len(warmups) == 1 else _colour(i)
             ax.axvline(result.scenario.warmup_days, color=colour, linestyle=":", linewidth=1.2)
-        ax.set_title(STAGE_TITLES[stage], fontsize=11, loc="left")
-        ax.set_ylabel("participants waiting")
+        ax.set_title(_say(STAGE_TEXT[stage], lang), fontsize=11, loc="left")
+        ax.set_ylabel(_say("waiting", lang))
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=9, loc="upper right")
-    axes[-1].set_xlabel("days since the start of the run (dotted: end of warm-up)")
-    fig.suptitle(
-        f"Queue length per stage: daily time average, mean over {_replications(results)}",
-        fontsize=12,
-    )
+    axes[-1].set_xlabel(_say("days_since", lang))
+    fig.suptitle(_say("queue_title", lang, n=_replications(results, lang)), fontsize=12)
     return fig
 
 
-FIGURES: dict[str, Callable[[Sequence[Result]], Figure]] = {
+# Each takes the results and ``lang`` ("en" or "sv").
+FIGURES: dict[str, Callable[..., Figure]] = {
     "lead_times.png": lead_times_figure,
     "outcomes.png": outcomes_figure,
     "costs.png": costs_figure,

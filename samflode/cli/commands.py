@@ -294,7 +294,12 @@ def compare_command(
                 checkpoint_dir=folder / REPLICATIONS_DIR,
                 resume=resume,
             )
-        written = write_comparison(comparison, folder, target_half_width=target_half_width)
+        written = write_comparison(
+            comparison,
+            folder,
+            target_half_width=target_half_width,
+            sources={sc.name: os.fspath(path) for path, sc in zip(scenarios, loaded, strict=True)},
+        )
         # The checkpoint has done its job once the final files are in place.
         shutil.rmtree(folder / REPLICATIONS_DIR, ignore_errors=True)
         written.append(

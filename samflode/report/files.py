@@ -8,9 +8,10 @@ process) and ``samflode validate`` should not pay for it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -20,9 +21,58 @@ from samflode.execution.atomic import write_atomically
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from samflode.config.scenario import Scenario
     from samflode.execution.results import Result
     from samflode.experiments.comparison import Comparison
     from samflode.experiments.sweep import Axis
+
+
+DESIGNS_NAME = "designs.json"
+DESIGNS_FORMAT = "samflode-designs/1"
+
+
+def design_record(
+    scenario: Scenario, *, source: str, digest: str, reference: bool
+) -> dict[str, Any]:
+    """What a reader of the results needs to know of one design, without running anything:
+    its name and description, where it came from, its whole validated content (so what differs
+    from the reference can be shown) and the sources and assumptions its file cites.
+    """
+    return {
+        "name": scenario.name,
+        "description": scenario.description,
+        "source": source,
+        "reference": reference,
+        "sha256": digest,
+        "horizon_days": scenario.horizon_days,
+        "warmup_days": scenario.warmup_days,
+        "scenario": scenario.model_dump(mode="json", exclude={"provenance"}),
+        "provenance": dict(scenario.provenance),
+    }
+
+
+def designs_json(comparison: Comparison, sources: Mapping[str, str] | None = None) -> str:
+    """``designs.json`` of a comparison: every design's :func:`design_record`, reference first."""
+    from samflode.execution.checkpoint import scenario_digest
+
+    sources = sources or {}
+    records = [
+        design_record(
+            r.scenario,
+            source=sources.get(r.scenario.name, r.scenario.name),
+            digest=scenario_digest(r.scenario),
+            reference=i == 0,
+        )
+        for i, r in enumerate(comparison.results)
+    ]
+    body = {
+        "format": DESIGNS_FORMAT,
+        "reference": comparison.names[0],
+        "seed": comparison.seed,
+        "replications": comparison.replications,
+        "designs": records,
+    }
+    return json.dumps(body, ensure_ascii=False, indent=1)
 
 
 def write_comparison(
@@ -30,11 +80,14 @@ def write_comparison(
     out_dir: str | Path,
     *,
     target_half_width: float = DEFAULT_TARGET_HALF_WIDTH,
+    sources: Mapping[str, str] | None = None,
 ) -> list[Path]:
-    """Write comparison.csv, replications_check.csv, warmup_check.csv and the figures, atomically.
+    """Write comparison.csv, replications_check.csv, warmup_check.csv, designs.json and the
+    figures, atomically.
 
-    All files are written under temporary names in ``out_dir`` first and renamed into place only
-    when every one is complete (:func:`~samflode.execution.atomic.write_atomically`).
+    ``sources`` names each design's file (by design name) for designs.json. All files are written
+    under temporary names in ``out_dir`` first and renamed into place only when every one is
+    complete (:func:`~samflode.execution.atomic.write_atomically`).
     """
     from samflode.report import plots
 
@@ -52,6 +105,7 @@ def write_comparison(
         "comparison.csv": csv(comparison.table),
         "replications_check.csv": csv(checks),
         "warmup_check.csv": csv(warmup),
+        DESIGNS_NAME: lambda p: p.write_text(designs_json(comparison, sources), encoding="utf-8"),
     }
     writers.update({name: png(make) for name, make in plots.FIGURES.items()})
     return write_atomically(out_dir, writers)

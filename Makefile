@@ -25,9 +25,11 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-# The browser test drives Debian's Chromium (never a browser that Playwright downloads).
+# The browser test drives Debian's Chromium (never a browser that Playwright downloads); the
+# board pack prints its PDF with the same Chromium, and its tests render pages with poppler's
+# pdftoppm.
 browser:
-	test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
+	(test -x /usr/bin/chromium && command -v pdftoppm >/dev/null) || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium poppler-utils)
 
 dashboard: setup
 	$(BIN)/samflode dashboard $(if $(PORT),--port $(PORT))

@@ -1,6 +1,7 @@
 """The "Method" page: the model described in the STRESS-DES structure (Monks et al. 2019).
 
-Text only, kept in step with README.md (whose sections it links) and GLOSSARY.md.
+Text only, in English and Swedish, kept in step with README.md (whose sections it links) and
+GLOSSARY.md. A change to one language is a change to both.
 """
 
 from __future__ import annotations
@@ -66,3 +67,72 @@ is shown in full at the end of this page) and Swedish terms in GLOSSARY.md (the 
 - There is no validation against observed data yet: the designs rest on stated assumptions and
   are for comparison, not forecasting.
 """
+
+METHOD_MD_SV = f"""
+### Metod (STRESS-DES)
+
+Sidan beskriver modellen bakom instrumentpanelen enligt STRESS-DES, riktlinjen för att redovisa
+händelsestyrd simulering. Detaljerna finns i {README} (avsnitten som nämns nedan, på engelska;
+filen visas i sin helhet längst ner på sidan) och de svenska termerna i GLOSSARY.md (ordlistan
+ovan).
+
+#### 1. Syfte
+- Låta planerare pröva om en bemanning klarar ledtidsreglerna (första mötet i Forum inom 7
+  dagar, kontrakt inom 14 dagar, Konsultation inom 7 dagar efter överlämningen).
+- Låta samordningsförbundens styrelser jämföra organisationsmodeller efter ledtider, utfall efter
+  90 dagar och 6 månader och kostnad per finansiär (FK, AF, region, kommun).
+- Nyckeltalen mäts på kohorten som kommer efter insvängningen och före horisonten
+  (README: *What it is for*, *KPIs*).
+
+#### 2. Logik
+- Flödet: **Forum → Konsultation (komplexa ärenden) → Insatsmarknad → avslut → uppföljning efter
+  90 dagar och 6 månader**; Nackamodellen (seed 000) är förlagan (README: *The model in brief*).
+- Varje deltagare är en SimPy-process; personalen är grupper av utbytbara personer med
+  arbetstider, tak för antal ärenden och eventuell personalomsättning; anordnarna har platser;
+  kundval eller anvisade platser.
+- Modellerna skiljer sig bara i scenariofilen: separata intag med överlämningar, samlokalisering,
+  rehabguide, upphandlade program, AMiA-orterna (README: *Scenario files*).
+- Antaganden som syns i koden (deltidsarbete, möten som ryms inom dagen, kö i turordning, betald
+  tid som kostnadsgrund) listas i README: *Modelling assumptions visible in the code*.
+
+#### 3. Data och källor
+- Varje tal i en scenariofil har en `source:` (ett dokument och dess avsnitt, förtecknade i
+  `docs/sources.md`: Nacka 2008, AMiA 2013, Järfälla 2013, Gränsgångare 2022) eller ett
+  `assumption:` med motivering; dokumenten ger modeller, regler och ersättningsformer, medan de
+  flesta volymer och tider är samflodes egna antaganden (README: *Scenario files*).
+- AMiA-orternas uppmätta utfall i AMiA 2013 finns nedskrivna som kalibreringsmål med källor;
+  modellen är **ännu inte kalibrerad** mot dem (en senare version anpassar den).
+
+#### 4. Experiment
+- Replikeringar med fast frö; en namngiven slumpström per källa till variation, så att alla
+  modeller som körs med samma frö delar gemensamma slumptal, och skillnaderna paras per
+  replikering med 95 % konfidensintervall enligt Student-t (README: *Reproducibility and
+  randomness*, *Comparing designs*).
+- En fast insvängningsperiod per scenario, kontrollerad med MSER-5; en kontroll av hur många
+  replikeringar som behövs för en given halv bredd på konfidensintervallet.
+- På den här sidan: frö och antal replikeringar väljs i sidopanelen; "snabbkörning" kortar
+  horisonten till 200 dagar för en första titt (dess siffror är inte hela modellens).
+
+#### 5. Genomförande
+- Python, SimPy 4, numpy, pandas, pydantic (validerade, oföränderliga scenarier); händelseloggen
+  skrivs bara till och varje nyckeltal är en ren funktion av den (README: *The event log*,
+  *Python API*).
+- Sidan anropar samma experimentkörning som `samflode compare`, så samma frö och antal
+  replikeringar ger samma siffror som på kommandoraden.
+
+#### 6. Verifiering och validering
+- Köteori: steg som är uppsatta som M/M/c-, M/G/1- och M/M/c+M-köer kontrolleras mot Erlang C,
+  Pollaczek–Khinchine och Erlang A, och antalet i systemet mot Littles lag; bevarande (ankomster =
+  avslut + kvar i systemet) vid varje körning; samma frö → identisk händelselogg oavsett antal
+  processer; deterministiska förlopp, extremfall, egenskapsbaserade tester
+  (README: *Verification*).
+- Modellen är ännu inte validerad mot observerade data: modellerna vilar på redovisade antaganden
+  och är till för jämförelse, inte prognos.
+"""
+
+METHOD = {"en": METHOD_MD, "sv": METHOD_MD_SV}
+
+
+def method_md(lang: str) -> str:
+    """The method page in ``lang`` (English when there is no text in that language)."""
+    return METHOD.get(lang, METHOD_MD)

@@ -13,17 +13,18 @@ from importlib import metadata, resources
 
 import streamlit as st
 
-from samflode import Scenario, ScenarioError
+from samflode import Comparison, Scenario, ScenarioError
 from samflode.config.distributions import repeated
 from samflode.config.loader import MAX_FILE_BYTES
 from samflode.dashboard import figures, runs
 from samflode.dashboard.calibration import calibrate_tab
-from samflode.dashboard.i18n import LANGUAGES, t
-from samflode.dashboard.method import METHOD_MD
+from samflode.dashboard.i18n import LANGUAGES, TEXT, t
+from samflode.dashboard.method import method_md
 from samflode.dashboard.plan import plan_tab
 from samflode.dashboard.scenarios import (
     Parameter,
     bundled_scenarios,
+    design_option,
     editable_parameters,
     load_bundled,
     parse_upload,
@@ -54,14 +55,25 @@ def _glossary() -> str:
     return (resources.files("samflode") / "GLOSSARY.md").read_text(encoding="utf-8")
 
 
-def _readme() -> str:
+def _readme(lang: str) -> str:
     # The README is the distribution's long description: installed with the package metadata.
-    return metadata.metadata("samflode").get_payload() or "(README not installed)"
+    return metadata.metadata("samflode").get_payload() or t("readme_missing", lang)
+
+
+def _option(label: str) -> str:
+    """A bundled design as the picker shows it: its name and what it is, not its file name."""
+    try:
+        scenario = bundled(label)
+    except ScenarioError:
+        return label  # shown, and its error is reported when it is chosen
+    return design_option(scenario.name, scenario.description)
 
 
 def _param_label(p: Parameter, lang: str) -> str:
     if p.what == "bonus":
-        return f"{p.path[-1] if p.path[-2] != 'bonus_6m_sek' else 'bonus_6m_sek, ' + p.path[-1]}"
+        if p.path[-2] == "bonus_6m_sek":
+            return t("bonus_6m_sek", lang, level=p.path[-1])
+        return t(p.path[-1], lang) if p.path[-1] in TEXT else p.path[-1]
     owner = p.path[-2]
     return f"{owner}: {t(p.what, lang)}"
 
@@ -70,7 +82,7 @@ def _edit(label: str, scenario: Scenario, lang: str) -> dict[tuple[str, ...], ob
     """Widgets for the key parameters of one design; returns the changed values by dump path."""
     changes: dict[tuple[str, ...], object] = {}
     params = editable_parameters(scenario)
-    with st.expander(f"{t('edit', lang)}: {scenario.name}  ({label})"):
+    with st.expander(f"{t('edit', lang)}: {scenario.name}"):
         name = st.text_input(t("name", lang), value=scenario.name, key=f"edit|{label}|name")
         if name != scenario.name:
             changes[("name",)] = name
@@ -117,9 +129,12 @@ def _sidebar(lang_default: str = "en") -> dict:
         t("choose", lang),
         options=list(files),
         default=[d for d in DEFAULT_DESIGNS if d in files],
+        format_func=_option,
         key="designs",
     )
     upload = side.file_uploader(t("upload", lang), type=["yaml", "yml"], key="upload")
+    # Filled once the chosen designs are known (they include an upload and edited names).
+    reference_slot = side.container()
     replications = side.number_input(
         t("replications", lang), min_value=2, max_value=1000, value=10, step=1, key="replications"
     )
@@ -130,6 +145,7 @@ def _sidebar(lang_default: str = "en") -> dict:
         "lang": lang,
         "labels": labels,
         "upload": upload,
+        "reference_slot": reference_slot,
         "replications": int(replications),
         "seed": int(seed),
         "quick": quick_run,
@@ -146,13 +162,13 @@ def _designs(ui: dict) -> list[tuple[str, Scenario]] | None:
         try:
             chosen.append((label, bundled(label)))
         except ScenarioError as exc:
-            st.error(str(exc))
+            st.error(f"{t('bundled_bad', lang)}\n\n```\n{exc}\n```")
             ok = False
     upload = ui["upload"]
     if upload is not None:
         try:
             if upload.size > MAX_FILE_BYTES:
-                raise ScenarioError(f"{upload.name}: file is larger than {MAX_FILE_BYTES} bytes")
+                raise ScenarioError(t("too_large", lang, name=upload.name, n=MAX_FILE_BYTES))
             scenario = parse_upload(upload.getvalue(), upload.name)
         except ScenarioError as exc:
             st.error(f"{t('invalid', lang)}\n\n```\n{exc}\n```")
@@ -164,14 +180,17 @@ def _designs(ui: dict) -> list[tuple[str, Scenario]] | None:
         st.warning(t("too_many", lang))
         chosen = chosen[:MAX_DESIGNS]
     variants = []
+    shown = {label: scenario.name for label, scenario in chosen}
     for label, scenario in chosen:
         changes = _edit(label, scenario, lang)
         try:
             variant = with_changes(scenario, changes, origin=label) if changes else scenario
             variants.append((label, quick(variant) if ui["quick"] else variant))
+            shown[label] = variant.name
         except ScenarioError as exc:
             st.error(f"{t('invalid', lang)}\n\n```\n{exc}\n```")
             ok = False
+    variants = _reference_first(variants, list(shown), shown, ui)
     for name in repeated(s.name for _, s in variants):
         st.error(t("duplicate", lang, name=name))
         ok = False
@@ -179,6 +198,71 @@ def _designs(ui: dict) -> list[tuple[str, Scenario]] | None:
         st.info(t("none_chosen", lang))
         return None
     return variants if ok and variants else None
+
+
+def _reference_first(
+    variants: list[tuple[str, Scenario]],
+    labels: list[str],
+    shown: dict[str, str],
+    ui: dict,
+) -> list[tuple[str, Scenario]]:
+    """Ask which chosen design is the reference, and put it first: the comparison's differences
+    are to its first design. Offered as soon as designs are chosen, even while one is invalid, so
+    the choice survives fixing a field.
+    """
+    if not labels:
+        return variants
+    if st.session_state.get("reference") not in labels:
+        st.session_state.pop("reference", None)  # the reference was removed: the first again
+    reference = ui["reference_slot"].selectbox(
+        t("reference", ui["lang"]),
+        options=labels,
+        format_func=lambda label: shown.get(label, label),
+        help=t("reference_help", ui["lang"]),
+        key="reference",
+    )
+    first = [v for v in variants if v[0] == reference]
+    return first + [v for v in variants if v[0] != reference]
+
+
+def _designs_compared(comparison: Comparison, lang: str) -> None:
+    st.markdown(f"**{t('designs_compared', lang)}**")
+    lines = []
+    for i, result in enumerate(comparison.results):
+        sc = result.scenario
+        tag = f" ({t('reference_tag', lang)})" if i == 0 else ""
+        about = f" — {' '.join(sc.description.split())}" if sc.description.strip() else ""
+        lines.append(f"- **{sc.name}**{tag}{about}")
+    st.markdown("\n".join(lines))
+
+
+def _summary(comparison: Comparison, lang: str, tag: str) -> None:
+    """The one-screen summary: a few numbers per design, each difference to the reference with
+    whether it is clear (its 95 % CI excludes 0).
+    """
+    names = comparison.names
+    st.markdown(f"**{t('summary', lang)}{tag}**")
+    st.caption(t("summary_note", lang, ref=names[0]))
+    for i, cards in enumerate(figures.summary_cards(comparison.table, names, lang)):
+        if i == 0:
+            heading = t("summary_reference", lang, name=names[0])
+        else:
+            heading = t("summary_versus", lang, name=names[i], ref=names[0])
+        st.markdown(f"*{heading}*")
+        columns = st.columns(max(1, len(cards)))
+        for column, card in zip(columns, cards, strict=False):
+            if card.delta is None:
+                column.metric(card.label, card.value, border=True)
+            else:
+                column.metric(
+                    card.label,
+                    card.value,
+                    delta=card.delta,
+                    delta_color=card.colour,
+                    delta_arrow=card.arrow,
+                    delta_description=card.verdict,
+                    border=True,
+                )
 
 
 def _results(key: tuple, lang: str) -> None:
@@ -192,9 +276,12 @@ def _results(key: tuple, lang: str) -> None:
     if quick_run:
         st.warning(t("quick_banner", lang))
     st.caption(t("summary_line", lang, n=len(names), r=replications, s=seed) + tag)
-    st.markdown(f"**{t('kpi_table', lang)}{tag}**")
+    _designs_compared(comparison, lang)
+    _summary(comparison, lang, tag)
+    st.markdown(f"**{t('kpi_table', lang, ref=names[0])}{tag}**")
+    st.caption(t("kpi_table_note", lang))
     st.table(figures.kpi_table(comparison.table, names, lang))
-    pngs = runs.cached_pngs(designs, seed, replications)
+    pngs = runs.cached_pngs(designs, seed, replications, lang)
     for name, title in (
         ("lead_times.png", "lead_times"),
         ("outcomes.png", "outcomes"),
@@ -210,7 +297,8 @@ def _results(key: tuple, lang: str) -> None:
     st.markdown(f"**{t('flows', lang)}{tag}**")
     flows = runs.cached_flows(designs, seed, replications)
     for i, (name, flow) in enumerate(zip(names, flows, strict=True)):
-        st.plotly_chart(figures.flow_figure(flow, name, lang), key=f"flow_chart_{i}")
+        st.plotly_chart(figures.flow_figure(flow, name, lang, index=i), key=f"flow_chart_{i}")
+    st.caption(t("flows_caption", lang, r=replications))
     st.markdown(f"**{t('downloads', lang)}{tag}**")
     columns = st.columns(4)
     columns[0].download_button(
@@ -274,7 +362,7 @@ def main() -> None:
             try:
                 runs.cached_run(*key[:3], _progress=report)
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(f"{t('run_failed', lang)}\n\n```\n{exc}\n```")
             else:
                 st.session_state["last_run"] = key
             bar.empty()
@@ -290,9 +378,9 @@ def main() -> None:
     with planning:
         plan_tab(lang)
     with method_tab:
-        st.markdown(METHOD_MD)
-        with st.expander("README.md"):
-            st.markdown(_readme())
+        st.markdown(method_md(lang))
+        with st.expander(t("readme", lang)):
+            st.markdown(_readme(lang))
 
 
 main()

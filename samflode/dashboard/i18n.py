@@ -57,9 +57,13 @@ TEXT: dict[str, dict[str, str]] = {
         "(samflode counterfactual MAPP --site … --design …).",
     },
     "glossary": {"en": "Glossary (Swedish terms)", "sv": "Ordlista"},
-    "choose": {
-        "en": "Bundled designs (1–4; the first is the reference)",
-        "sv": "Inbyggda modeller (1–4; den första är referens)",
+    "choose": {"en": "Bundled designs (1–4)", "sv": "Inbyggda modeller (1–4)"},
+    "reference": {"en": "Reference design", "sv": "Referensmodell"},
+    "reference_help": {
+        "en": "The other designs are compared with this one: each difference is paired, "
+        "replication by replication.",
+        "sv": "De andra modellerna jämförs med denna: varje skillnad är parad, replikering för "
+        "replikering.",
     },
     "upload": {"en": "…or upload a scenario YAML", "sv": "…eller ladda upp ett scenario (YAML)"},
     "uploaded_ok": {"en": "Uploaded design", "sv": "Uppladdad modell"},
@@ -75,7 +79,7 @@ TEXT: dict[str, dict[str, str]] = {
     "seed": {"en": "Seed (same for every design)", "sv": "Frö (samma för alla modeller)"},
     "quick": {
         "en": "Quick run (horizon 200 days, warm-up at most 50)",
-        "sv": "Snabbkörning (horisont 200 dagar, uppvärmning högst 50)",
+        "sv": "Snabbkörning (horisont 200 dagar, insvängning högst 50)",
     },
     "quick_banner": {
         "en": "Quick run: a 200-day horizon for a first look. These are not final figures — "
@@ -115,8 +119,83 @@ TEXT: dict[str, dict[str, str]] = {
         "sv": "Inställningarna har ändrats sedan körningen; tryck på Kör för att uppdatera.",
     },
     "kpi_table": {
-        "en": "Key figures: mean [95 % CI]; Δ = paired difference to the first design [95 % CI]",
-        "sv": "Nyckeltal: medel [95 % KI]; Δ = parad skillnad mot första modellen [95 % KI]",
+        "en": "Key figures: mean [95 % CI]; Δ = paired difference to the reference design, "
+        "{ref} [95 % CI]; * = the CI excludes 0",
+        "sv": "Nyckeltal: medel [95 % KI]; Δ = parad skillnad mot referensmodellen, {ref} "
+        "[95 % KI]; * = KI utesluter 0",
+    },
+    "kpi_table_note": {
+        "en": "Costs and the income support saved are per year, in millions of kronor (Mkr); "
+        "per participant and per exit to work in kronor.",
+        "sv": "Kostnader och sparat försörjningsstöd är per år, i miljoner kronor (mnkr); per "
+        "deltagare och per avslut till arbete i kronor.",
+    },
+    "designs_compared": {"en": "Designs compared", "sv": "Jämförda modeller"},
+    "reference_tag": {"en": "reference", "sv": "referens"},
+    "summary": {"en": "Summary", "sv": "Sammanfattning"},
+    "summary_note": {
+        "en": "Δ = paired difference to the reference design {ref}; clear = its 95 % CI "
+        "excludes 0 (green better, red worse), not clear = it could be chance. Costs and income "
+        "support saved per year.",
+        "sv": "Δ = parad skillnad mot referensmodellen {ref}; tydlig = dess 95 % KI utesluter 0 "
+        "(grönt bättre, rött sämre), inte tydlig = den kan bero på slumpen. Kostnader och sparat "
+        "försörjningsstöd per år.",
+    },
+    "summary_reference": {"en": "{name} (reference)", "sv": "{name} (referens)"},
+    "summary_versus": {"en": "{name} against {ref}", "sv": "{name} jämfört med {ref}"},
+    "clear": {"en": "clear", "sv": "tydlig"},
+    "not_clear": {"en": "not clear", "sv": "inte tydlig"},
+    "utilisation_title": {
+        "en": "Staff utilisation (mean, 95 % CI)",
+        "sv": "Personalens beläggning (medel, 95 % KI)",
+    },
+    "flows_caption": {
+        "en": "Participants per replication (the mean over the {r} replications) of the cohort "
+        "that arrived after the warm-up. Still in the system: no exit before the horizon; not yet "
+        "followed up: the follow-up falls after the horizon.",
+        "sv": "Deltagare per replikering (medelvärdet över de {r} replikeringarna) i kohorten "
+        "som kom efter insvängningen. Kvar i systemet: inget avslut före horisonten; ej uppföljd "
+        "än: uppföljningen infaller efter horisonten.",
+    },
+    "board_pack": {"en": "Download board pack", "sv": "Ladda ner styrelseunderlag"},
+    "board_pack_pdf": {"en": "Board pack (PDF)", "sv": "Styrelseunderlag (PDF)"},
+    "board_pack_xlsx": {
+        "en": "Board pack tables (xlsx)",
+        "sv": "Styrelseunderlagets tabeller (xlsx)",
+    },
+    "board_pack_note": {
+        "en": "The board pack is one self-contained HTML file of this comparison, in English; "
+        "open it in any browser or print it to PDF.",
+        "sv": "Styrelseunderlaget är en fristående HTML-fil med den här jämförelsen, på svenska; "
+        "öppna den i valfri webbläsare eller skriv ut den som PDF.",
+    },
+    "pdf_unavailable": {
+        "en": "No PDF here: it needs Chromium on the server ({reason}). Download the HTML board "
+        "pack and print it to PDF from the browser.",
+        "sv": "Ingen PDF här: den kräver Chromium på servern ({reason}). Ladda ner "
+        "styrelseunderlaget som HTML och skriv ut det som PDF från webbläsaren.",
+    },
+    "board_pack_failed": {
+        "en": "The board pack could not be built:",
+        "sv": "Styrelseunderlaget kunde inte skapas:",
+    },
+    "run_failed": {"en": "The run failed:", "sv": "Körningen misslyckades:"},
+    "bundled_bad": {
+        "en": "A bundled design could not be loaded:",
+        "sv": "En inbyggd modell kunde inte läsas in:",
+    },
+    "too_large": {
+        "en": "{name}: the file is larger than {n} bytes",
+        "sv": "{name}: filen är större än {n} byte",
+    },
+    "readme": {"en": "README.md (in English)", "sv": "README.md (på engelska)"},
+    "readme_missing": {"en": "(README not installed)", "sv": "(README är inte installerad)"},
+    "bonus_subgoal_sek": {"en": "Bonus per subgoal (delmål), SEK", "sv": "Bonus per delmål, kr"},
+    "bonus_job_sek": {"en": "Bonus per exit to a job, SEK", "sv": "Bonus per avslut till jobb, kr"},
+    "startbidrag_sek": {"en": "Startbidrag, SEK", "sv": "Startbidrag, kr"},
+    "bonus_6m_sek": {
+        "en": "6-month bonus, difficulty {level}, SEK",
+        "sv": "6-månadersbonus, svårighetsgrad {level}, kr",
     },
     "kpi": {"en": "KPI", "sv": "Nyckeltal"},
     "lead_times": {"en": "Lead times against the rules", "sv": "Ledtider mot reglerna"},

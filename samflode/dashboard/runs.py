@@ -1,7 +1,9 @@
 """Runs for the page: the experiment runner behind Streamlit's cache, keyed by the designs' YAML.
 
 The cache key is (each design as YAML, seed, replications): the same designs run again, or a page
-opened again, are shown from the cache without simulating. Runs call :func:`samflode.compare` (or
+opened again, are shown from the cache without simulating. What is drawn or written in words
+(figures, the board pack) has the page's language in its key as well; switching the language
+draws again but never simulates again. Runs call :func:`samflode.compare` (or
 :func:`samflode.simulate` for one design), so the figures equal ``samflode compare`` for the same
 seed.
 """
@@ -74,10 +76,16 @@ def events_parquet(designs: tuple[str, ...], seed: int, replications: int) -> by
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def cached_pngs(designs: tuple[str, ...], seed: int, replications: int) -> dict[str, bytes]:
-    """The four comparison figures of :mod:`samflode.report.plots`, as PNG bytes."""
+def cached_pngs(
+    designs: tuple[str, ...], seed: int, replications: int, lang: str = "en"
+) -> dict[str, bytes]:
+    """The four comparison figures of :mod:`samflode.report.plots` in ``lang``, as PNG bytes.
+
+    The language is part of the cache key: a figure's titles and numbers are in the page's
+    language, so the Swedish page never shows the English PNGs cached for the English page.
+    """
     from samflode.dashboard.figures import png_bytes
     from samflode.report import plots
 
     results = list(cached_run(designs, seed, replications).results)
-    return {name: png_bytes(make(results)) for name, make in plots.FIGURES.items()}
+    return {name: png_bytes(make(results, lang=lang)) for name, make in plots.FIGURES.items()}

@@ -8,6 +8,7 @@ like a file. No Streamlit here, so the page logic can be tested without a page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +22,37 @@ from samflode.config.variants import variant
 
 QUICK_HORIZON_DAYS = 200.0
 QUICK_MAX_WARMUP_DAYS = 50.0
+SHORT_DESCRIPTION_CHARS = 110
+# The end of a sentence: a full stop (or ! ?) before a space and a capital, or at the end.
+SENTENCE_END = re.compile(r"[.!?](?=\s+[A-ZÅÄÖ(]|\s*$)")
 
 
 def bundled_scenarios(folder: Path = BUNDLED_DIR) -> dict[str, Path]:
     """Bundled scenario files by label (path relative to the scenarios folder), sorted."""
     files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*/*.yaml"))
     return {p.relative_to(folder).as_posix(): p for p in files}
+
+
+def short_description(text: str, limit: int = SHORT_DESCRIPTION_CHARS) -> str:
+    """The first sentence of a design's description (its first line if it has no full stop),
+    cut at a word before ``limit`` characters: enough for a picker to say what a design is.
+    """
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    first = lines[0]
+    end = SENTENCE_END.search(first)
+    sentence = first[: end.start() + 1] if end else first
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:—–- ")
+    return f"{cut}…"
+
+
+def design_option(name: str, description: str) -> str:
+    """A design as a picker shows it: its name and the first sentence of its description."""
+    short = short_description(description)
+    return f"{name} — {short}" if short else name
 
 
 def load_bundled(label: str, folder: Path = BUNDLED_DIR) -> Scenario:

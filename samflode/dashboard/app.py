@@ -32,9 +32,12 @@ from samflode.dashboard.scenarios import (
     scenario_yaml,
     with_changes,
 )
+from samflode.report.board import PdfUnavailable, default_name
+from samflode.report.board.pdf import find_chromium
 
 log = logging.getLogger(__name__)
 MAX_DESIGNS = 4
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DEFAULT_DESIGNS = ["nacka-forum.yaml"]
 SECTIONS = (
     ("groups", ("inflow",)),
@@ -252,17 +255,48 @@ def _summary(comparison: Comparison, lang: str, tag: str) -> None:
         columns = st.columns(max(1, len(cards)))
         for column, card in zip(columns, cards, strict=False):
             if card.delta is None:
-                column.metric(card.label, card.value, border=True)
+                column.metric(card.label, card.value, help=card.help, border=True)
             else:
                 column.metric(
                     card.label,
                     card.value,
+                    help=card.help,
                     delta=card.delta,
                     delta_color=card.colour,
                     delta_arrow=card.arrow,
                     delta_description=card.verdict,
                     border=True,
                 )
+
+
+def _board_pack_buttons(key: tuple, lang: str, suffix: str) -> None:
+    """The board pack of the shown comparison in the page's language: HTML, PDF and xlsx, each
+    made only when clicked. The PDF needs Chromium on the server; without it, a note instead.
+    """
+    designs, seed, replications, _ = key
+    st.caption(t("board_pack_note", lang))
+    columns = st.columns(3)
+    for column, fmt, label, mime in (
+        (columns[0], "html", "board_pack", "text/html"),
+        (columns[1], "pdf", "board_pack_pdf", "application/pdf"),
+        (columns[2], "xlsx", "board_pack_xlsx", XLSX_MIME),
+    ):
+        if fmt == "pdf":
+            try:
+                find_chromium()
+            except PdfUnavailable as exc:
+                log.info("no PDF board pack: %s", exc)
+                column.info(t("pdf_unavailable", lang, reason=exc))
+                continue
+        name = default_name(lang, fmt).replace(f".{fmt}", f"{suffix}.{fmt}")
+        column.download_button(
+            t(label, lang),
+            lambda fmt=fmt: runs.board_pack(designs, seed, replications, lang, fmt),
+            file_name=name,
+            mime=mime,
+            type="primary" if fmt == "html" else "secondary",
+            key=f"dl_board_{fmt}",
+        )
 
 
 def _results(key: tuple, lang: str) -> None:
@@ -300,6 +334,7 @@ def _results(key: tuple, lang: str) -> None:
         st.plotly_chart(figures.flow_figure(flow, name, lang, index=i), key=f"flow_chart_{i}")
     st.caption(t("flows_caption", lang, r=replications))
     st.markdown(f"**{t('downloads', lang)}{tag}**")
+    _board_pack_buttons(key, lang, suffix)
     columns = st.columns(4)
     columns[0].download_button(
         f"comparison{suffix}.csv",

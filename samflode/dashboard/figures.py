@@ -141,14 +141,16 @@ class Card:
     """One number of the summary: a design's mean, and for a non-reference design the paired
     difference to the reference with its verdict (``delta`` is None for the reference).
 
-    ``arrow`` is ``up``, ``down`` or ``off`` (the sign of the difference); ``colour`` says whether
-    it is better (green), worse (red) or not clear (gray), for ``st.metric``'s ``delta_color``.
+    ``label`` is short (a card is narrow), ``help`` the KPI's full label. ``arrow`` is ``up``,
+    ``down`` or ``off`` (the sign of the difference); ``colour`` says whether it is better
+    (green), worse (red) or not clear (gray), for ``st.metric``'s ``delta_color``.
     """
 
     design: str
     kpi: str
     label: str
     value: str
+    help: str = ""
     delta: str | None = None
     arrow: str = "off"
     colour: str = "gray"
@@ -168,7 +170,13 @@ def summary_cards(table: pd.DataFrame, names: Sequence[str], lang: str) -> list[
                 continue
             row = rows.loc[(kpi, name)]
             mega = _mega(kpi)
-            card = Card(name, kpi, kpi_name(kpi, lang), fmt(kpi, row["mean"], mega=mega, lang=lang))
+            card = Card(
+                name,
+                kpi,
+                t(f"card_{kpi}", lang),
+                fmt(kpi, row["mean"], mega=mega, lang=lang),
+                help=kpi_name(kpi, lang),
+            )
             if i > 0:
                 diff, low, high = row["diff_vs_first"], row["diff_ci_low"], row["diff_ci_high"]
                 clear = not pd.isna(low) and not pd.isna(high) and excludes_zero(low, high)
@@ -181,6 +189,7 @@ def summary_cards(table: pd.DataFrame, names: Sequence[str], lang: str) -> list[
                     kpi,
                     card.label,
                     card.value,
+                    help=card.help,
                     delta=fmt_delta(kpi, diff, mega=mega, lang=lang),
                     arrow=arrow,
                     colour=colour,

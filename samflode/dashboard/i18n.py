@@ -143,6 +143,21 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "summary_reference": {"en": "{name} (reference)", "sv": "{name} (referens)"},
     "summary_versus": {"en": "{name} against {ref}", "sv": "{name} jämfört med {ref}"},
+    # Short labels of the summary cards (the KPI's full label is the card's tooltip).
+    "card_days_to_first_meeting_mean": {
+        "en": "Days to first meeting",
+        "sv": "Dagar till första mötet",
+    },
+    "card_share_first_meeting_within_7d": {
+        "en": "First meeting within rule",
+        "sv": "Första mötet inom regeln",
+    },
+    "card_share_work_90d": {"en": "In work at 90 days", "sv": "I arbete efter 90 dagar"},
+    "card_cost_total_sek_per_year": {"en": "Cost a year", "sv": "Kostnad per år"},
+    "card_saving_forsorjningsstod_sek_per_year": {
+        "en": "Income support saved a year",
+        "sv": "Sparat försörjningsstöd per år",
+    },
     "clear": {"en": "clear", "sv": "tydlig"},
     "not_clear": {"en": "not clear", "sv": "inte tydlig"},
     "utilisation_title": {

@@ -89,3 +89,18 @@ def cached_pngs(
 
     results = list(cached_run(designs, seed, replications).results)
     return {name: png_bytes(make(results, lang=lang)) for name, make in plots.FIGURES.items()}
+
+
+@st.cache_data(max_entries=6, show_spinner=False)
+def board_pack(
+    designs: tuple[str, ...], seed: int, replications: int, lang: str, fmt: str
+) -> bytes:
+    """The board pack of a cached run in ``lang``, as ``fmt`` (html, pdf or xlsx) bytes.
+
+    Made by :func:`samflode.report.board.board_pack_bytes`, the code path of ``samflode report``,
+    only when the reader asks for it (a download button's callable: a pack takes seconds), and
+    cached with the run's key and the language, so a second click does not make it again.
+    """
+    from samflode.report.board import board_pack_bytes
+
+    return board_pack_bytes(cached_run(designs, seed, replications), lang=lang, fmt=fmt)

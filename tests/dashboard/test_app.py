@@ -33,6 +33,17 @@ def _errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
 
 
+def _has_chromium() -> bool:
+    from samflode.report.board import PdfUnavailable
+    from samflode.report.board.pdf import find_chromium
+
+    try:
+        find_chromium()
+    except PdfUnavailable:
+        return False
+    return True
+
+
 def _run(at: AppTest) -> AppTest:
     at.button(key="run").click()
     at.run()
@@ -83,7 +94,8 @@ def test_run_two_designs_gives_a_comparison_table_with_numbers():
     assert len(at.get("plotly_chart")) == 3  # utilisation + one Sankey per design
     assert any("per replication" in c.value for c in at.caption)
     assert len(at.get("image")) == 4  # the four figures of samflode compare
-    assert len(at.get("download_button")) == 8  # csv, parquet, 4 PNGs, 2 YAML
+    # the board pack (HTML, PDF when Chromium is there, xlsx), csv, parquet, 4 PNGs, 2 YAML
+    assert len(at.get("download_button")) == 8 + (3 if _has_chromium() else 2)
     # A quick run says so wherever its numbers appear, never looking like final figures.
     assert any("not final figures" in w.value for w in at.warning)
     assert "(quick run, not final)" in at.subheader[0].value
@@ -196,12 +208,13 @@ def test_summary_cards_compare_with_the_reference():
     assert len(metrics) == 10, [m.label for m in metrics]  # five numbers for each design
     labels = [m.label for m in metrics[:5]]
     assert labels == [
-        "Days to first Forum meeting, mean",
-        "First meeting within the rule (default 7 days)",
-        "In work 90 days after exit",
-        "Cost, total, per year",
-        "Income support saved by exits to work (municipality), per year",
+        "Days to first meeting",
+        "First meeting within rule",
+        "In work at 90 days",
+        "Cost a year",
+        "Income support saved a year",
     ]
+    assert metrics[3].help == "Cost, total, per year"  # the full KPI label as the tooltip
     assert all(not m.proto.delta for m in metrics[:5])  # the reference has no difference
     others = metrics[5:]
     assert all(m.proto.delta for m in others)
@@ -316,3 +329,19 @@ def test_swedish_page_draws_swedish_figures(monkeypatch):
     _run(at)
     assert asked and {lang for _, lang in asked} == {"sv"}, asked
     runs.cached_pngs.clear()  # no stand-in figures for the next test
+
+
+def test_without_chromium_the_pdf_pack_is_a_note_in_swedish(monkeypatch):
+    from samflode.report.board import PdfUnavailable, pdf
+
+    def missing() -> str:
+        raise PdfUnavailable("no chromium on this server")
+
+    monkeypatch.setattr(pdf, "find_chromium", missing)
+    at = _two_quick_designs(_page())
+    at.radio(key="lang").set_value("sv")
+    _run(at)
+    notes = [i.value for i in at.info if "Chromium" in i.value]
+    assert notes and notes[0].startswith("Ingen PDF här"), notes
+    assert "no chromium on this server" in notes[0]
+    assert len(at.get("download_button")) == 10  # HTML and xlsx packs, no PDF

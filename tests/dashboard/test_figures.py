@@ -77,7 +77,7 @@ def test_summary_cards_say_clear_only_when_the_ci_excludes_zero(table):
     assert (cost.value, cost.delta, cost.colour) == ("70.00 Mkr", "−10.00 Mkr", "green")
     sv = summary_cards(table, ["ref", "other"], "sv")[1]
     assert [c.verdict for c in sv] == ["tydlig", "inte tydlig", "tydlig"]
-    assert sv[2].delta == "−10,00 mnkr" and sv[0].label == "Dagar till första Forum-mötet, medel"
+    assert sv[2].delta == "−10,00 mnkr" and sv[0].help == "Dagar till första Forum-mötet, medel"
 
 
 def test_table_shows_costs_a_year_in_millions_and_ratios_in_kronor(table):
@@ -111,3 +111,16 @@ def test_each_design_keeps_its_colour_and_states_theirs(run):
     headers = [a.text for a in sankey.layout.annotations]
     assert headers == ["<b>Ankomst</b>", "<b>Avslut</b>", "<b>90 dagar</b>", "<b>6 månader</b>"]
     assert all("," in label for label in labels)  # counts with a decimal comma
+
+
+def test_board_pack_of_the_shown_comparison_in_the_pages_language():
+    from samflode.dashboard import runs
+
+    designs = tuple(
+        scenario_yaml(quick(load_bundled(x))) for x in ("nacka-forum.yaml", "silo-baseline.yaml")
+    )
+    html = runs.board_pack(designs, 1, 2, "sv", "html").decode("utf-8")
+    assert html.startswith("<!DOCTYPE html") and 'lang="sv"' in html
+    assert "nacka_forum" in html and "silo_baseline" in html
+    workbook = runs.board_pack(designs, 1, 2, "en", "xlsx")
+    assert workbook.startswith(b"PK")  # a zip: an xlsx workbook

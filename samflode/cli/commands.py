@@ -437,6 +437,11 @@ def dashboard_command(port: int) -> list[str]:
         # server's paths (the full text goes to the server's log).
         "--client.showErrorDetails",
         "none",
+        # The page is for a board, not for developers: no Deploy button, no rerun or clear-cache
+        # entries and no menu. "minimal" hides the menu unless the page sets items in it (it sets
+        # none); "viewer" would still show a menu of print, record and settings.
+        "--client.toolbarMode",
+        "minimal",
     ]
 
 

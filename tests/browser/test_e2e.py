@@ -1,6 +1,8 @@
 """End to end in a real browser: Debian's headless Chromium, driven by Playwright, against the
-dashboard served on a free localhost port. Picks two designs, runs a quick comparison, checks the
-table and a chart, uploads a broken scenario, and saves a screenshot to tests/artifacts/.
+dashboard served on a free localhost port (the command of ``samflode dashboard``). Picks two
+designs by name, runs a quick comparison, checks the table and a chart and that Streamlit's Deploy
+button and menu are hidden, switches to Swedish, runs again and downloads the board pack (one
+self-contained HTML file), uploads a broken scenario, and saves a screenshot to tests/artifacts/.
 
 Needs /usr/bin/chromium (``make browser`` installs it; ``make test`` depends on that). Playwright's
 own browser downloads are never used.
@@ -65,6 +67,22 @@ def _wait_idle(page) -> None:  # noqa: ANN001 - a playwright Page
     expect(page.locator('[data-testid="stStatusWidget"]')).to_be_hidden(timeout=RUN_TIMEOUT_MS)
 
 
+# An attribute that makes the browser fetch something from the network: a self-contained page
+# has none (its figures are data: URIs, its styles inline).
+REMOTE_REFERENCE = re.compile(
+    r"""(?:\b(?:src|href)\s*=\s*["']?|url\(\s*["']?)\s*(?:https?:)?//""", re.I
+)
+
+
+def _check_board_pack(html: str, names: list[str]) -> None:
+    assert html.startswith("<!DOCTYPE html"), html[:80]
+    assert 'lang="sv"' in html[:500], html[:500]
+    for name in names:
+        assert name in html, name
+    remote = REMOTE_REFERENCE.findall(html)
+    assert not remote, remote[:3]
+
+
 @pytest.fixture
 def server_url():
     port = _free_port()
@@ -110,7 +128,10 @@ def test_compare_two_designs_in_chromium(server_url):
             # Two designs: the default (nacka-forum) plus silo-baseline.
             picker = page.locator('[data-testid="stMultiSelect"] input')
             picker.click()
-            picker.fill("silo-baseline")
+            # The picker shows each design's name and description, not its file name.
+            option = page.get_by_role("option", name=re.compile(r"^silo_baseline — No joint door"))
+            picker.fill("silo_baseline")
+            expect(option).to_be_visible()
             page.keyboard.press("Enter")
             page.keyboard.press("Escape")
             expect(page.get_by_text("Edit parameters: silo_baseline")).to_be_visible()
@@ -138,6 +159,11 @@ def test_compare_two_designs_in_chromium(server_url):
             expect(chart.locator("svg").first).to_be_visible()
             # the staff-utilisation bars carry their values as text, e.g. "63 %"
             expect(chart).to_contain_text(re.compile(r"\d+ %"))
+            # A board's page: the results have rendered, and no Deploy button, no developer menu.
+            expect(page.get_by_text("Designs compared")).to_be_visible()
+            expect(page.locator('[data-testid="stAppDeployButton"]')).to_have_count(0)
+            expect(page.get_by_role("button", name="Deploy")).to_have_count(0)
+            expect(page.locator('[data-testid="stMainMenu"]')).to_have_count(0)
 
             # Streamlit scrolls its main block, not the window: back to the top, in a tall window.
             page.set_viewport_size({"width": 1500, "height": 2200})
@@ -147,6 +173,34 @@ def test_compare_two_designs_in_chromium(server_url):
                 "() => document.querySelector('[data-testid=\"stMain\"]').scrollTop === 0"
             )
             page.screenshot(path=str(ARTIFACTS / "dashboard.png"))
+
+            # In Swedish: a quick comparison with another seed (a new run, not the cached one),
+            # then the board pack of what is shown.
+            page.get_by_text("Svenska", exact=True).click()
+            expect(page.get_by_text("samflode: jämför organisationsmodeller")).to_be_visible()
+            _wait_idle(page)
+            seed = page.locator('[data-testid="stSidebar"]').get_by_label("Frö (samma")
+            seed.fill("2")
+            seed.press("Enter")
+            expect(seed).to_have_value("2")
+            _wait_idle(page)
+            page.get_by_role("button", name="Kör", exact=True).click()
+            # The results say which seed they are of: the new run has rendered.
+            expect(page.get_by_text("replikeringar, frö 2,")).to_be_visible(timeout=RUN_TIMEOUT_MS)
+            _wait_idle(page)
+            expect(table).to_contain_text("Dagar till första Forum-mötet, medel")
+            expect(table).to_contain_text(re.compile(r"\d,\d d \["))  # a decimal comma
+            pack = page.get_by_role("button", name="Ladda ner styrelseunderlag")
+            with page.expect_download(timeout=RUN_TIMEOUT_MS) as download_info:
+                pack.click()
+            download = download_info.value
+            assert download.suggested_filename.startswith("styrelseunderlag"), (
+                download.suggested_filename
+            )
+            saved = ARTIFACTS / download.suggested_filename
+            download.save_as(saved)
+            _check_board_pack(saved.read_text(encoding="utf-8"), ["nacka_forum", "silo_baseline"])
+            expect(page.locator('[data-testid="stAppDeployButton"]')).to_have_count(0)
 
             page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
                 files=[
@@ -158,6 +212,8 @@ def test_compare_two_designs_in_chromium(server_url):
                 ]
             )
             alert = page.locator('[data-testid="stAlert"]', has_text="broken.yaml")
+            # A Swedish sentence first, then the loader's precise text (file, line, column).
+            expect(alert).to_contain_text("Inte en giltig modell")
             expect(alert).to_contain_text("broken.yaml: not valid YAML (line 2, column 1)")
         finally:
             browser.close()

@@ -121,6 +121,8 @@ def test_dashboard_command_serves_localhost_only():
     assert cmd[cmd.index("--server.headless") + 1] == "true"
     # No traceback with the server's paths in the page.
     assert cmd[cmd.index("--client.showErrorDetails") + 1] == "none"
+    # No Deploy button and no developer menu for a board (the browser test checks the page).
+    assert cmd[cmd.index("--client.toolbarMode") + 1] == "minimal"
 
 
 def test_dashboard_rejects_a_bad_port():

@@ -87,4 +87,4 @@ def test_what_differs_names_added_removed_and_changed_parts():
     assert count == 5  # forum's 2 settings gone, intake's 2 new, the horizon
     assert "staff.forum: removed (only in the reference)" in lines
     assert "staff.intake: added (not in the reference)" in lines
-    assert "horizon: 900 → 1 000" in lines
+    assert "horizon: 900 → 1000" in lines

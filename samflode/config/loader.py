@@ -188,6 +188,10 @@ def _resolve_chain(raw: dict, origin: str, base_dir: Path) -> Chain:
 def _merge_chain(chain: Chain) -> dict:
     merged: dict = {}
     for _, raw in reversed(chain):
+        if merged and "name" in raw and "title" not in raw:
+            # A title names the design of the file that set it: a file that names its own
+            # design does not go out under its parent's title.
+            merged = {k: v for k, v in merged.items() if k != "title"}
         merged = merge_scenarios(merged, raw) if merged else raw
     return merged
 

@@ -500,9 +500,18 @@ class Coordination(_Frozen):
 
 
 class Scenario(_Frozen):
-    """One organisational design: flow, staffing, durations, rules, outcomes and costs."""
+    """One organisational design: flow, staffing, durations, rules, outcomes and costs.
+
+    ``name`` is the design's key (file names, tables, ``--set`` paths); ``title`` is what a board
+    reads ("Nacka Forum: en dörr in"), :attr:`label` the one to show.
+    """
 
     name: Ident
+    title: str = Field(
+        default="",
+        max_length=80,
+        description="the design's name for people (board pack, dashboard); empty = name",
+    )
     description: str = ""
     horizon_days: float = Field(gt=0, le=20 * 365.25)
     warmup_days: float = Field(default=0.0, ge=0)
@@ -534,6 +543,11 @@ class Scenario(_Frozen):
     provenance: dict[str, str] = Field(
         default_factory=dict, description="dotted path → source or assumption (set by the loader)"
     )
+
+    @property
+    def label(self) -> str:
+        """The design's name for people: its ``title``, or its ``name`` without one."""
+        return self.title or self.name
 
     @model_validator(mode="after")
     def _cross(self) -> Scenario:

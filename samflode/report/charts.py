@@ -11,6 +11,7 @@ has the same colour in every chart, a state or a party the same colour in every 
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,7 +19,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter
 
 from samflode.analysis.kpi import FOLLOWUP_STATES
 from samflode.config.scenario import PARTIES
@@ -79,6 +80,12 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
+def percent_axis(lang: str) -> FuncFormatter:
+    """Tick labels of a share axis: "20%" in English, "20 %" in Swedish (Språkrådet)."""
+    space = " " if lang == "sv" else ""
+    return FuncFormatter(lambda v, _: f"{number(100 * v, 0, lang)}{space}%")
+
+
 def say(key: str, lang: str, **values: object) -> str:
     """A figure text in ``lang`` (English when there is no Swedish one)."""
     entry = TEXT[key]
@@ -89,6 +96,11 @@ def say(key: str, lang: str, **values: object) -> str:
 def replications_text(n: int, lang: str) -> str:
     """'30 replications' / '30 replikeringar'."""
     return say("replications", lang, n=n)
+
+
+def _shown(names: Sequence[str], labels: Sequence[str] | None, width: int = 24) -> list[str]:
+    """The designs as people read them (titles where given), wrapped to fit under a bar."""
+    return [textwrap.fill(x, width) for x in (labels if labels is not None else names)]
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -108,7 +120,12 @@ def _value(cells: pd.DataFrame, kpi: str, name: str, column: str = "mean") -> fl
 
 
 def states_figure(
-    table: pd.DataFrame, names: Sequence[str], lang: str = "en", *, replications: int
+    table: pd.DataFrame,
+    names: Sequence[str],
+    lang: str = "en",
+    *,
+    replications: int,
+    labels: Sequence[str] | None = None,
 ) -> Figure:
     """Every follow-up state at 90 days and 6 months, one stacked bar per design.
 
@@ -147,20 +164,25 @@ def states_figure(
             left += share
         ax.set_title(say(title, lang), fontsize=11)
         ax.set_xlim(0, 1)
-        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.xaxis.set_major_formatter(percent_axis(lang))
         ax.set_xlabel(say("share_followed", lang))
-    axes[0].set_yticks(y, list(names))
+    axes[0].set_yticks(y, _shown(names, labels))
     for i, tick in enumerate(axes[0].get_yticklabels()):
         tick.set_color(design_colour(i))
         tick.set_fontweight("bold")
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=9)
+    handles, states = axes[0].get_legend_handles_labels()
+    fig.legend(handles, states, loc="outside lower center", ncols=4, fontsize=9)
     fig.suptitle(say("states_title", lang, n=replications_text(replications, lang)), fontsize=12)
     return fig
 
 
 def costs_per_year_figure(
-    table: pd.DataFrame, names: Sequence[str], lang: str = "en", *, replications: int
+    table: pd.DataFrame,
+    names: Sequence[str],
+    lang: str = "en",
+    *,
+    replications: int,
+    labels: Sequence[str] | None = None,
 ) -> Figure:
     """What each financing party pays a year per design (stacked), the total's 95 % CI, and the
     income support the municipality saves a year as a hatched bar beside it.
@@ -215,7 +237,7 @@ def costs_per_year_figure(
                 ha="center",
                 fontsize=9,
             )
-    ax.set_xticks(x, list(names))
+    ax.set_xticks(x, _shown(names, labels, 18))
     for i, tick in enumerate(ax.get_xticklabels()):
         tick.set_color(design_colour(i))
         tick.set_fontweight("bold")
@@ -230,7 +252,12 @@ def costs_per_year_figure(
 
 
 def rules_figure(
-    table: pd.DataFrame, names: Sequence[str], lang: str = "en", *, replications: int
+    table: pd.DataFrame,
+    names: Sequence[str],
+    lang: str = "en",
+    *,
+    replications: int,
+    labels: Sequence[str] | None = None,
 ) -> Figure:
     """The share reaching each lead-time rule per design, with its 95 % CI (a design without
     the step has no bar, and the panel says so).
@@ -250,7 +277,7 @@ def rules_figure(
             np.nan_to_num(mean),
             width,
             color=design_colour(i),
-            label=name,
+            label=_shown(names, labels, 30)[i],
             yerr=[np.nan_to_num(mean - low), np.nan_to_num(high - mean)],
             capsize=3,
         )
@@ -266,7 +293,7 @@ def rules_figure(
                 rotation=90 if np.isnan(m) else 0,
             )
     ax.set_xticks(x, [say(k, lang) for k in RULE_KPIS])
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(percent_axis(lang))
     ax.set_ylim(0, 1.12)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -275,7 +302,12 @@ def rules_figure(
 
 
 def utilisation_figure(
-    table: pd.DataFrame, names: Sequence[str], lang: str = "en", *, replications: int
+    table: pd.DataFrame,
+    names: Sequence[str],
+    lang: str = "en",
+    *,
+    replications: int,
+    labels: Sequence[str] | None = None,
 ) -> Figure:
     """Utilisation of every staff pool per design: the pools near 100 % are what binds."""
     cells = _cells(table)
@@ -293,14 +325,16 @@ def utilisation_figure(
             np.nan_to_num(share),
             height,
             color=design_colour(i),
-            label=name,
+            label=_shown(names, labels, 30)[i],
         )
     ax.set_yticks(y, pools, fontsize=8)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.xaxis.set_major_formatter(percent_axis(lang))
     ax.axvline(1.0, color="black", linewidth=0.8)
     ax.grid(axis="x", alpha=0.3)
     ax.legend(
-        handles=[Patch(color=design_colour(i), label=n) for i, n in enumerate(names)],
+        handles=[
+            Patch(color=design_colour(i), label=n) for i, n in enumerate(_shown(names, labels, 30))
+        ],
         fontsize=9,
         loc="lower right",
     )

@@ -40,6 +40,7 @@ def design_record(
     """
     return {
         "name": scenario.name,
+        "title": scenario.label,
         "description": scenario.description,
         "source": source,
         "reference": reference,

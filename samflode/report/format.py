@@ -26,7 +26,8 @@ def _missing(x: float | None) -> bool:
 
 def number(x: float, decimals: int, lang: str = "en") -> str:
     """``x`` with ``decimals`` decimals and grouped thousands, in the language's convention."""
-    text = f"{x:,.{decimals}f}"
+    # A minus sign, not a hyphen, as fmt_delta writes it.
+    text = f"{x:,.{decimals}f}".replace("-", "−")
     if lang == "sv":
         return text.replace(",", THIN_SPACE).replace(".", ",")
     return text.replace(",", " ")

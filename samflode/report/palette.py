@@ -31,7 +31,7 @@ PARTY_COLOURS = {
 STATE_COLOURS = {
     "work": "#1B7837",
     "studies": "#7FBF7B",
-    "af_programme": "#D9F0D3",
+    "af_programme": "#A6DBA0",
     "not_in_work": "#BDBDBD",
     "benefits": "#F4A582",
     "permanent_support": "#D6604D",

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
 
 from samflode.analysis.series import STAGES
 from samflode.report import charts
@@ -150,7 +149,7 @@ def lead_times_figure(results: Sequence[Result], lang: str = "en") -> Figure:
                 where="post",
                 color=_colour(i),
                 linewidth=1.2 + 2.0 * (len(results) - 1 - i) / max(1, len(results) - 1),
-                label=f"{result.scenario.name} (n = {number(len(days), 0, lang)})",
+                label=f"{result.scenario.label} (n = {number(len(days), 0, lang)})",
             )
             upper = max(upper, float(np.quantile(days, 0.99)))
         rules = {}
@@ -172,7 +171,7 @@ def lead_times_figure(results: Sequence[Result], lang: str = "en") -> Figure:
         ax.set_title(_say(measure, lang), fontsize=11)
         ax.set_xlabel(_say("days_calendar", lang))
         ax.set_ylabel(_say("share_completed", lang))
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.yaxis.set_major_formatter(charts.percent_axis(lang))
         ax.set_ylim(0, 1.02)
         ax.grid(alpha=0.3)
         if ax.has_data():
@@ -191,7 +190,13 @@ def outcomes_figure(results: Sequence[Result], lang: str = "en") -> Figure:
     (:func:`samflode.report.charts.states_figure`, from the KPI summaries).
     """
     names = [r.scenario.name for r in results]
-    return charts.states_figure(summary_table(results), names, lang, replications=_count(results))
+    return charts.states_figure(
+        summary_table(results),
+        names,
+        lang,
+        replications=_count(results),
+        labels=[r.scenario.label for r in results],
+    )
 
 
 def costs_figure(results: Sequence[Result], lang: str = "en") -> Figure:
@@ -200,7 +205,11 @@ def costs_figure(results: Sequence[Result], lang: str = "en") -> Figure:
     """
     names = [r.scenario.name for r in results]
     return charts.costs_per_year_figure(
-        summary_table(results), names, lang, replications=_count(results)
+        summary_table(results),
+        names,
+        lang,
+        replications=_count(results),
+        labels=[r.scenario.label for r in results],
     )
 
 
@@ -220,7 +229,7 @@ def queues_figure(results: Sequence[Result], lang: str = "en") -> Figure:
                 where="post",
                 color=_colour(i),
                 linewidth=0.8,
-                label=result.scenario.name,
+                label=result.scenario.label,
             )
         warmups = {r.scenario.warmup_days for r in results}
         for i, result in enumerate(results):

@@ -33,6 +33,7 @@ __all__ = [
     "PdfUnavailable",
     "board_pack_bytes",
     "default_name",
+    "find_chromium",
     "render",
     "write_pack",
 ]

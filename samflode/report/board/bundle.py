@@ -60,6 +60,15 @@ class Bundle:
         """Replications per design."""
         return int(self.manifest["replications"])
 
+    def label(self, name: str) -> str:
+        """A design's name for people: its title, or its name without one."""
+        return self.design(name).get("title") or name
+
+    @property
+    def labels(self) -> list[str]:
+        """Every design's :meth:`label`, the reference first."""
+        return [self.label(n) for n in self.names]
+
     def design(self, name: str) -> dict[str, Any]:
         """One design's record of designs.json."""
         return next(d for d in self.designs if d["name"] == name)

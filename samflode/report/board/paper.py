@@ -44,7 +44,6 @@ KEY_KPIS = (
     "days_to_first_meeting_mean",
     "share_first_meeting_within_7d",
     "cost_total_sek_per_year",
-    "cost_per_participant_sek",
     "saving_forsorjningsstod_sek_per_year",
 )
 LEAD_KPIS = (
@@ -146,7 +145,8 @@ def kpi_table(bundle: Bundle, kpis: tuple[str, ...], lang: str, *, intervals: bo
     its 95 % CI unless ``intervals`` is false, as on page one where the text gives them).
     """
     names = bundle.names
-    columns = [say("kpi", lang), say("reference_tag", lang, name=names[0]), *names[1:]]
+    labels = bundle.labels
+    columns = [say("kpi", lang), say("reference_tag", lang, name=labels[0]), *labels[1:]]
     rows = []
     for kpi in kpis:
         if not bundle.has(kpi):
@@ -192,7 +192,9 @@ def kpi_data(bundle: Bundle, kpis: tuple[str, ...] | None, lang: str, title: str
 
 
 def _chart(name: str, bundle: Bundle, lang: str, caption: str) -> Image:
-    fig = charts.CHARTS[name](bundle.table, bundle.names, lang, replications=bundle.replications)
+    fig = charts.CHARTS[name](
+        bundle.table, bundle.names, lang, replications=bundle.replications, labels=bundle.labels
+    )
     return Image(_png(fig), caption)
 
 
@@ -272,7 +274,8 @@ def _design_section(bundle: Bundle, lang: str) -> Section:
     reference = bundle.design(bundle.reference)["scenario"]
     rows = []
     for i, d in enumerate(bundle.designs):
-        title = say("reference_tag", lang, name=d["name"]) if i == 0 else d["name"]
+        label = f"{bundle.label(d['name'])} ({d['name']})"
+        title = say("reference_tag", lang, name=label) if i == 0 else label
         section.blocks.append(Paragraph(title, strong=True))
         section.blocks.append(Paragraph(d.get("description") or "—"))
         section.blocks.append(Paragraph(f"{say('file', lang)}: {d.get('source', '—')}"))
@@ -317,13 +320,13 @@ def _sources(design: dict[str, Any]) -> list[str]:
 
 
 def _answer_section(bundle: Bundle, answer: Answer, lang: str) -> tuple[Section, str]:
-    ref = bundle.reference
+    ref = bundle.label(bundle.reference)
     section = Section("answer", say("s_answer", lang), say("s_answer", lang)[:31])
     if answer.keeps_reference:
         headline = say("headline_keep", lang, name=ref)
         section.blocks.append(Paragraph(say("answer_keep", lang, ref=ref)))
     else:
-        headline = say("headline_better", lang, name=answer.proposed)
+        headline = say("headline_better", lang, name=bundle.label(answer.proposed))
         v = answer.verdict(answer.proposed)
         o = OUTCOME
         section.blocks.append(
@@ -331,12 +334,12 @@ def _answer_section(bundle: Bundle, answer: Answer, lang: str) -> tuple[Section,
                 say(
                     "answer_gain",
                     lang,
-                    name=v.name,
+                    name=bundle.label(v.name),
                     ref=ref,
                     gain=fmt_delta(o, v.outcome.mean, lang=lang),
                     low=fmt_delta(o, v.outcome.low, lang=lang),
                     high=fmt_delta(o, v.outcome.high, lang=lang),
-                    p=f"{number(100 * v.outcome.p_positive, 1, lang)} %",
+                    p=_probability(v.outcome.p_positive, lang),
                 )
             )
         )
@@ -362,7 +365,8 @@ def _answer_section(bundle: Bundle, answer: Answer, lang: str) -> tuple[Section,
                 high=fmt_delta(c, v.cost.high, mega=True, lang=lang),
             )
         if answer.tied:
-            text += " " + say("tied", lang, names=", ".join(answer.tied), name=v.name)
+            tied = ", ".join(bundle.label(n) for n in answer.tied)
+            text += " " + say("tied", lang, names=tied, name=bundle.label(v.name))
         section.blocks.append(Paragraph(text))
         s = "saving_forsorjningsstod_sek_per_year"
         section.blocks.append(
@@ -376,22 +380,6 @@ def _answer_section(bundle: Bundle, answer: Answer, lang: str) -> tuple[Section,
                 )
             )
         )
-        r = "share_first_meeting_within_7d"
-        if bundle.has(r):
-            rules = bundle.design(v.name)["scenario"].get("rules", {})
-            section.blocks.append(
-                Paragraph(
-                    say(
-                        "rule_line",
-                        lang,
-                        days=number(float(rules.get("first_meeting_days", 7)), 0, lang),
-                        name=v.name,
-                        ref=ref,
-                        share=fmt(r, bundle.cell(r, v.name), lang=lang),
-                        ref_share=fmt(r, bundle.cell(r, ref), lang=lang),
-                    )
-                )
-            )
     section.blocks.append(kpi_table(bundle, KEY_KPIS, lang, intervals=False))
     sure = say("how_sure", lang, calibration=_calibration_line(bundle, lang))
     section.blocks.append(Paragraph(sure))
@@ -423,6 +411,17 @@ def _answer_section(bundle: Bundle, answer: Answer, lang: str) -> tuple[Section,
     }
     section.data = [Data(headline, verdicts, kinds), data]
     return section, headline
+
+
+def _probability(p: float, lang: str) -> str:
+    """A probability in per cent; beyond 99.9 % (or below 0.1 %) only as "above"/"below"."""
+    if math.isnan(p):
+        return "–"
+    if p > 0.999:
+        return f"{say('above', lang)} {number(99.9, 1, lang)} %"
+    if p < 0.001:
+        return f"{say('below', lang)} {number(0.1, 1, lang)} %"
+    return f"{number(100 * p, 1, lang)} %"
 
 
 def _calibration_line(bundle: Bundle, lang: str) -> str:
@@ -474,7 +473,7 @@ def _binds_section(bundle: Bundle, lang: str) -> Section:
             f"{k.removeprefix('utilisation_')} {fmt(k, m, lang=lang)}"
             for k, m in zip(top["kpi"], top["mean"], strict=True)
         )
-        lines.append(say("busiest", lang, name=name, pools=pools or "—"))
+        lines.append(say("busiest", lang, name=bundle.label(name), pools=pools or "—"))
     section.blocks.append(Bullets(lines))
     section.blocks.append(_chart("utilisation", bundle, lang, ""))
     utilisation = tuple(
@@ -686,7 +685,15 @@ def build_paper(bundle: Bundle, lang: str = "sv") -> Paper:
     question = Section("question", say("s_question", lang), say("s_question", lang)[:31],
                        page_break=False)  # fmt: skip
     question.blocks.append(
-        Paragraph(say("question", lang, k=len(names), designs=", ".join(names), ref=names[0]))
+        Paragraph(
+            say(
+                "question",
+                lang,
+                k=len(names),
+                designs=", ".join(bundle.labels),
+                ref=bundle.label(names[0]),
+            )
+        )
     )
     question.blocks.append(
         Paragraph(

@@ -28,15 +28,15 @@ TEXT: dict[str, dict[str, str]] = {
         "skillnader mäts mot den).",
     },
     "how_run": {
-        "en": "The paper rests on a simulation. Each design was run {n} times with the same "
-        "participants arriving at the same times with the same needs (common random numbers), "
-        "over {window} days after a warm-up of {warmup} days. Differences are paired against "
-        "the reference, with 95 % confidence intervals over the replications.",
-        "sv": "Underlaget bygger på en simulering. Varje modell kördes {n} gånger med samma "
-        "deltagare som kommer vid samma tidpunkter med samma behov (gemensamma slumptal), under "
-        "{window} dagar efter en insvängningsperiod på {warmup} dagar. Skillnaderna är parade "
-        "mot referensmodellen, med 95 % konfidensintervall över replikeringarna.",
+        "en": "The paper rests on a simulation: {n} runs of each design with the same "
+        "participants, {window} days each after a warm-up of {warmup} days; differences are "
+        "paired against the reference, with 95 % confidence intervals (section 11).",
+        "sv": "Underlaget bygger på en simulering: {n} körningar av varje modell med samma "
+        "deltagare, {window} dagar var efter {warmup} dagars insvängning; skillnaderna är parade "
+        "mot referensmodellen, med 95 % konfidensintervall (avsnitt 11).",
     },
+    "above": {"en": "above", "sv": "över"},
+    "below": {"en": "below", "sv": "under"},
     # 2 The answer
     "s_answer": {"en": "2. The answer", "sv": "2. Svar och förslag till beslut"},
     "headline_better": {"en": "Proposal: {name}", "sv": "Förslag: {name}"},
@@ -76,12 +76,6 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "clear": {"en": "clear", "sv": "tydlig skillnad"},
     "not_clear": {"en": "not clear", "sv": "ingen tydlig skillnad"},
-    "rule_line": {
-        "en": "Rule “first meeting within {days} days”: {share} of {name}'s participants, "
-        "{ref_share} of {ref}'s.",
-        "sv": "Regeln ”första mötet inom {days} dagar”: {share} av deltagarna i {name}, "
-        "{ref_share} i {ref}.",
-    },
     "how_sure": {
         "en": "How sure: the differences are those of the model under its assumptions (section "
         "10); their size is only as good as the assumed parameters. {calibration}",

@@ -69,7 +69,7 @@ def _option(label: str) -> str:
         scenario = bundled(label)
     except ScenarioError:
         return label  # shown, and its error is reported when it is chosen
-    return design_option(scenario.name, scenario.description)
+    return design_option(scenario.label, scenario.description)
 
 
 def _param_label(p: Parameter, lang: str) -> str:
@@ -183,13 +183,14 @@ def _designs(ui: dict) -> list[tuple[str, Scenario]] | None:
         st.warning(t("too_many", lang))
         chosen = chosen[:MAX_DESIGNS]
     variants = []
-    shown = {label: scenario.name for label, scenario in chosen}
+    shown = {label: scenario.label for label, scenario in chosen}
     for label, scenario in chosen:
         changes = _edit(label, scenario, lang)
         try:
             variant = with_changes(scenario, changes, origin=label) if changes else scenario
             variants.append((label, quick(variant) if ui["quick"] else variant))
-            shown[label] = variant.name
+            # A renamed variant is no longer the titled design: it is shown by its new name.
+            shown[label] = variant.label if variant.name == scenario.name else variant.name
         except ScenarioError as exc:
             st.error(f"{t('invalid', lang)}\n\n```\n{exc}\n```")
             ok = False
@@ -235,7 +236,8 @@ def _designs_compared(comparison: Comparison, lang: str) -> None:
         sc = result.scenario
         tag = f" ({t('reference_tag', lang)})" if i == 0 else ""
         about = f" — {' '.join(sc.description.split())}" if sc.description.strip() else ""
-        lines.append(f"- **{sc.name}**{tag}{about}")
+        title = f"{sc.label} ({sc.name})" if sc.title else sc.name
+        lines.append(f"- **{title}**{tag}{about}")
     st.markdown("\n".join(lines))
 
 

@@ -76,8 +76,8 @@ def test_page_loads_without_exceptions():
     assert at.multiselect(key="designs").value == ["nacka-forum.yaml"]
     # bundled designs include the AMiA sites in their subfolder, shown by name and description
     options = at.multiselect(key="designs").options
-    assert any(o.startswith("amia_nord — AMiA Nord:") for o in options), options
-    assert any(o.startswith("nacka_forum — Nacka work model") for o in options), options
+    assert any(o.startswith("AMiA Nord — AMiA Nord:") for o in options), options
+    assert any(o.startswith("Nacka Forum: en dörr in — Nacka work model") for o in options), options
     assert not any(".yaml" in o for o in options), options
 
 
@@ -184,7 +184,10 @@ def test_the_reference_is_chosen_and_compared_first():
     table = at.table[0].value
     assert list(table.columns) == ["silo_baseline", "nacka_forum", "Δ nacka_forum"]
     headings = [m.value for m in at.markdown]
-    assert any(h.startswith("- **silo_baseline** (reference) — No joint door") for h in headings)
+    assert any(
+        h.startswith("- **Utgångsläge: var myndighet för sig (silo_baseline)** (reference) — No")
+        for h in headings
+    ), headings
     assert any("difference to the reference design, silo_baseline" in h for h in headings)
     # The other design's paired difference is to silo_baseline: the negative of the other way.
     row = "Days to first Forum meeting, mean"

@@ -63,3 +63,17 @@ def test_bundled_derived_designs_load():
     for name in ("silo-baseline", "rehab-guide", "amia-pair-teams"):
         scenario = load_scenario(Path("samflode/scenarios") / f"{name}.yaml")
         assert scenario.name == name.replace("-", "_")
+
+
+def test_a_title_goes_with_the_name_that_set_it(tmp_path):
+    parent = load_scenario("nacka-forum")
+    assert parent.title and parent.label == parent.title
+    same = tmp_path / "same.yaml"
+    same.write_text("extends: nacka-forum.yaml\nhorizon_days: 400\n")
+    assert load_scenario(same).title == parent.title  # the same design, changed: same title
+    own = tmp_path / "own.yaml"
+    own.write_text("extends: nacka-forum.yaml\nname: my_design\n")
+    assert load_scenario(own).title == "" and load_scenario(own).label == "my_design"
+    titled = tmp_path / "titled.yaml"
+    titled.write_text('extends: nacka-forum.yaml\nname: my_design\ntitle: "Min modell"\n')
+    assert load_scenario(titled).label == "Min modell"

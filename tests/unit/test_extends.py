@@ -65,15 +65,14 @@ def test_bundled_derived_designs_load():
         assert scenario.name == name.replace("-", "_")
 
 
-def test_a_title_goes_with_the_name_that_set_it(tmp_path):
+def test_a_title_goes_with_the_name_that_set_it():
     parent = load_scenario("nacka-forum")
     assert parent.title and parent.label == parent.title
-    same = tmp_path / "same.yaml"
-    same.write_text("extends: nacka-forum.yaml\nhorizon_days: 400\n")
-    assert load_scenario(same).title == parent.title  # the same design, changed: same title
-    own = tmp_path / "own.yaml"
-    own.write_text("extends: nacka-forum.yaml\nname: my_design\n")
-    assert load_scenario(own).title == "" and load_scenario(own).label == "my_design"
-    titled = tmp_path / "titled.yaml"
-    titled.write_text('extends: nacka-forum.yaml\nname: my_design\ntitle: "Min modell"\n')
-    assert load_scenario(titled).label == "Min modell"
+    # The same design, changed: the same title.
+    same = parse_scenario("extends: nacka-forum.yaml\nhorizon_days: 400\n")
+    assert same.title == parent.title
+    # A design of its own, named in the file: not the parent's title.
+    own = parse_scenario("extends: nacka-forum.yaml\nname: my_design\n")
+    assert own.title == "" and own.label == "my_design"
+    titled = parse_scenario('extends: nacka-forum.yaml\nname: my_design\ntitle: "Min modell"\n')
+    assert titled.label == "Min modell"

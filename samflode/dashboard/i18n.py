@@ -7,7 +7,7 @@ English.
 
 from __future__ import annotations
 
-from samflode.report.labels import STATE_LABELS, kpi_label
+from samflode.report.labels import STATE_LABELS, kpi_label, translate
 
 LANGUAGES = {"en": "English", "sv": "Svenska"}
 
@@ -424,9 +424,7 @@ STEP_LABELS = {
 
 def t(key: str, lang: str, **values: object) -> str:
     """The text for ``key`` in ``lang`` (English if missing), formatted with ``values``."""
-    entry = TEXT[key]
-    text = entry.get(lang, entry["en"])
-    return text.format(**values) if values else text
+    return translate(TEXT, key, lang, **values)
 
 
 def kpi_name(key: str, lang: str) -> str:

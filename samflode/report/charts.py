@@ -24,7 +24,7 @@ from matplotlib.ticker import FuncFormatter
 from samflode.analysis.kpi import FOLLOWUP_STATES
 from samflode.config.scenario import PARTIES
 from samflode.report.format import number
-from samflode.report.labels import state_label
+from samflode.report.labels import state_label, translate
 from samflode.report.palette import PARTY_COLOURS, STATE_COLOURS, design_colour
 
 DPI = 120
@@ -88,9 +88,7 @@ def percent_axis(lang: str) -> FuncFormatter:
 
 def say(key: str, lang: str, **values: object) -> str:
     """A figure text in ``lang`` (English when there is no Swedish one)."""
-    entry = TEXT[key]
-    text = entry.get(lang, entry["en"])
-    return text.format(**values) if values else text
+    return translate(TEXT, key, lang, **values)
 
 
 def replications_text(n: int, lang: str) -> str:

@@ -148,6 +148,20 @@ FOLLOWUP_LABELS = {
 }
 
 
+Texts = dict[str, dict[str, str]]
+
+
+def translate(texts: Texts, key: str, lang: str, **values: object) -> str:
+    """``texts[key]`` in ``lang`` (English when there is no text in it), filled with ``values``.
+
+    Every view keeps its own table of texts (figures, the board paper, the dashboard); this is
+    the one way they are looked up.
+    """
+    entry = texts[key]
+    text = entry.get(lang, entry["en"])
+    return text.format(**values) if values else text
+
+
 def state_label(state: str, lang: str = "en") -> str:
     """A follow-up or exit state for people (``benefits`` → "back to benefits")."""
     return STATE_LABELS.get(lang, STATE_LABELS["en"]).get(state, state)

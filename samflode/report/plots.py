@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from samflode.analysis.series import STAGES
 from samflode.report import charts
 from samflode.report.format import number
+from samflode.report.labels import translate
 from samflode.report.palette import design_colour
 
 if TYPE_CHECKING:
@@ -92,9 +93,7 @@ STAGE_TEXT = {
 
 
 def _say(key: str, lang: str, **values: object) -> str:
-    entry = TEXT[key]
-    text = entry.get(lang, entry["en"])
-    return text.format(**values) if values else text
+    return translate(TEXT, key, lang, **values)
 
 
 def _figure(width: float, height: float) -> Figure:

@@ -6,6 +6,8 @@ Swedish follows the usual structure of a tjänsteskrivelse to a samordningsförb
 
 from __future__ import annotations
 
+from samflode.report.labels import translate
+
 TEXT: dict[str, dict[str, str]] = {
     "title": {
         "en": "Board paper: choice of organisational design",
@@ -353,6 +355,4 @@ TEXT: dict[str, dict[str, str]] = {
 
 def say(key: str, lang: str, **values: object) -> str:
     """The paper's text for ``key`` in ``lang`` (English when missing), filled with ``values``."""
-    entry = TEXT[key]
-    text = entry.get(lang, entry["en"])
-    return text.format(**values) if values else text
+    return translate(TEXT, key, lang, **values)

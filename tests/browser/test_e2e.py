@@ -129,8 +129,10 @@ def test_compare_two_designs_in_chromium(server_url):
             picker = page.locator('[data-testid="stMultiSelect"] input')
             picker.click()
             # The picker shows each design's name and description, not its file name.
-            option = page.get_by_role("option", name=re.compile(r"^silo_baseline — No joint door"))
-            picker.fill("silo_baseline")
+            option = page.get_by_role(
+                "option", name=re.compile(r"^Utgångsläge: var myndighet för sig — No joint door")
+            )
+            picker.fill("var myndighet")
             expect(option).to_be_visible()
             page.keyboard.press("Enter")
             page.keyboard.press("Escape")

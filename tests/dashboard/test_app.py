@@ -176,7 +176,8 @@ def test_broken_upload_shows_the_scenario_error():
 def test_the_reference_is_chosen_and_compared_first():
     at = _two_quick_designs(_page())
     reference = at.selectbox(key="reference")
-    assert reference.options == ["nacka_forum", "silo_baseline"]  # names, not file names
+    # Titles, not file names.
+    assert reference.options == ["Nacka Forum: en dörr in", "Utgångsläge: var myndighet för sig"]
     assert reference.value == "nacka-forum.yaml"
     reference.set_value("silo-baseline.yaml")
     at.run()

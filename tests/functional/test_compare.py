@@ -35,6 +35,7 @@ OUTPUT_FILES = (
     "comparison.csv",
     "replications_check.csv",
     "warmup_check.csv",
+    "designs.json",
     "lead_times.png",
     "outcomes.png",
     "costs.png",

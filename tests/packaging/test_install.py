@@ -108,6 +108,22 @@ def test_every_bundled_design_runs_by_name(installed, tmp_path):
     assert json.loads((cwd / "default" / "summary.json").read_text())["scenario"] == "nacka_forum"
 
 
+def test_an_installed_samflode_writes_the_board_pack(installed, tmp_path):
+    # The HTML template is package data: an install without it could not write the pack.
+    cwd = _elsewhere(tmp_path)
+    samflode = str(installed / "samflode")
+    compare = [samflode, "compare", "silo-baseline", "nacka-forum", "--replications", "2",
+               "--workers", "1", *SHORT_RUN, "--out", "cmp"]  # fmt: skip
+    result = subprocess.run(compare, cwd=cwd, capture_output=True, text=True, env=ENV)
+    assert result.returncode == 0, result.stderr
+    report = [samflode, "report", "cmp", "--format", "html,xlsx", "--lang", "sv"]
+    result = subprocess.run(report, cwd=cwd, capture_output=True, text=True, env=ENV)
+    assert result.returncode == 0, result.stderr
+    html = (cwd / "cmp" / "styrelseunderlag.html").read_text(encoding="utf-8")
+    assert '<html lang="sv">' in html and "Förslag" in html
+    assert (cwd / "cmp" / "styrelseunderlag.xlsx").read_bytes()[:2] == b"PK"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

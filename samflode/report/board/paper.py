@@ -270,7 +270,7 @@ def _show(value: Any, lang: str) -> str:
 
 
 def _design_section(bundle: Bundle, lang: str) -> Section:
-    section = Section("designs", say("s_designs", lang), say("designs_sheet", lang))
+    section = Section("designs", say("s_designs", lang), say("s_designs", lang)[:31])
     reference = bundle.design(bundle.reference)["scenario"]
     rows = []
     for i, d in enumerate(bundle.designs):

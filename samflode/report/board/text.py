@@ -349,7 +349,6 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "samflode board pack · {ref} is the reference · {n} replications · seed {seed}",
         "sv": "samflode styrelseunderlag · {ref} är referens · {n} replikeringar · frö {seed}",
     },
-    "designs_sheet": {"en": "Designs", "sv": "Modeller"},
 }
 
 

@@ -47,11 +47,11 @@ TEXT: dict[str, dict[str, str]] = {
         "sv": "Förslag: behåll {name} — ingen modell är tydligt bättre",
     },
     "answer_gain": {
-        "en": "{name} gives {gain} more people in work or studies 90 days after exit than "
+        "en": "The share in work or studies 90 days after exit is {gain} in {name} against "
         "{ref} (95 % CI {low} to {high}); the probability that the difference is positive is "
         "{p}.",
-        "sv": "{name} ger {gain} fler i arbete eller studier 90 dagar efter avslut än {ref} "
-        "(95 % KI {low} till {high}); sannolikheten att skillnaden är positiv är {p}.",
+        "sv": "Andelen i arbete eller studier 90 dagar efter avslut är {gain} i {name} jämfört "
+        "med {ref} (95 % KI {low} till {high}); sannolikheten att skillnaden är positiv är {p}.",
     },
     "answer_cost": {
         "en": "It costs {dcost} a year more than {ref} (95 % CI {low} to {high}): about {cpp} "

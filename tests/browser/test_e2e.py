@@ -162,7 +162,7 @@ def test_compare_two_designs_in_chromium(server_url):
             # the staff-utilisation bars carry their values as text, e.g. "63 %"
             expect(chart).to_contain_text(re.compile(r"\d+ %"))
             # A board's page: the results have rendered, and no Deploy button, no developer menu.
-            expect(page.get_by_text("Designs compared")).to_be_visible()
+            expect(page.get_by_text("Designs compared", exact=True)).to_be_visible()
             expect(page.locator('[data-testid="stAppDeployButton"]')).to_have_count(0)
             expect(page.get_by_role("button", name="Deploy")).to_have_count(0)
             expect(page.locator('[data-testid="stMainMenu"]')).to_have_count(0)
@@ -178,7 +178,7 @@ def test_compare_two_designs_in_chromium(server_url):
 
             # In Swedish: a quick comparison with another seed (a new run, not the cached one),
             # then the board pack of what is shown.
-            page.get_by_text("Svenska", exact=True).click()
+            page.get_by_test_id("stSidebarUserContent").get_by_text("Svenska", exact=True).click()
             expect(page.get_by_text("samflode: jämför organisationsmodeller")).to_be_visible()
             _wait_idle(page)
             seed = page.locator('[data-testid="stSidebar"]').get_by_label("Frö (samma")

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from samflode.analysis.kpi import FOLLOWUP_STATES
@@ -101,6 +101,13 @@ def _shown(names: Sequence[str], labels: Sequence[str] | None, width: int = 24) 
     return [textwrap.fill(x, width) for x in (labels if labels is not None else names)]
 
 
+def _colour_designs(ticks: Sequence[Any]) -> None:
+    """Tick labels naming the designs, each in its design's colour (the reference first)."""
+    for i, tick in enumerate(ticks):
+        tick.set_color(design_colour(i))
+        tick.set_fontweight("bold")
+
+
 def _figure(width: float, height: float) -> Figure:
     fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
@@ -165,9 +172,7 @@ def states_figure(
         ax.xaxis.set_major_formatter(percent_axis(lang))
         ax.set_xlabel(say("share_followed", lang))
     axes[0].set_yticks(y, _shown(names, labels))
-    for i, tick in enumerate(axes[0].get_yticklabels()):
-        tick.set_color(design_colour(i))
-        tick.set_fontweight("bold")
+    _colour_designs(axes[0].get_yticklabels())
     handles, states = axes[0].get_legend_handles_labels()
     fig.legend(handles, states, loc="outside lower center", ncols=4, fontsize=9)
     fig.suptitle(say("states_title", lang, n=replications_text(replications, lang)), fontsize=12)
@@ -236,9 +241,7 @@ def costs_per_year_figure(
                 fontsize=9,
             )
     ax.set_xticks(x, _shown(names, labels, 18))
-    for i, tick in enumerate(ax.get_xticklabels()):
-        tick.set_color(design_colour(i))
-        tick.set_fontweight("bold")
+    _colour_designs(ax.get_xticklabels())
     ax.set_ylabel(say("costs_axis", lang))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, 0, lang)))
     top = float(np.nanmax(np.append(np.nan_to_num(high), bottom)))
@@ -265,6 +268,7 @@ def rules_figure(
     ax = fig.subplots()
     width = 0.8 / max(len(names), 1)
     x = np.arange(len(RULE_KPIS))
+    shown = _shown(names, labels, 30)
     for i, name in enumerate(names):
         mean = np.array([_value(cells, k, name) for k in RULE_KPIS])
         low = np.array([_value(cells, k, name, "ci_low") for k in RULE_KPIS])
@@ -275,7 +279,7 @@ def rules_figure(
             np.nan_to_num(mean),
             width,
             color=design_colour(i),
-            label=_shown(names, labels, 30)[i],
+            label=shown[i],
             yerr=[np.nan_to_num(mean - low), np.nan_to_num(high - mean)],
             capsize=3,
         )
@@ -316,6 +320,7 @@ def utilisation_figure(
     ax = fig.subplots()
     height = 0.8 / max(len(names), 1)
     y = np.arange(len(pools))[::-1]
+    shown = _shown(names, labels, 30)
     for i, name in enumerate(names):
         share = np.array([_value(cells, f"utilisation_{p}", name) for p in pools])
         ax.barh(
@@ -323,19 +328,13 @@ def utilisation_figure(
             np.nan_to_num(share),
             height,
             color=design_colour(i),
-            label=_shown(names, labels, 30)[i],
+            label=shown[i],
         )
     ax.set_yticks(y, pools, fontsize=8)
     ax.xaxis.set_major_formatter(percent_axis(lang))
     ax.axvline(1.0, color="black", linewidth=0.8)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(
-        handles=[
-            Patch(color=design_colour(i), label=n) for i, n in enumerate(_shown(names, labels, 30))
-        ],
-        fontsize=9,
-        loc="lower right",
-    )
+    ax.legend(fontsize=9, loc="lower right")
     ax.set_title(say("util_title", lang, n=replications_text(replications, lang)), fontsize=11)
     return fig
 

@@ -82,11 +82,13 @@ def write_comparison(
     *,
     target_half_width: float = DEFAULT_TARGET_HALF_WIDTH,
     sources: Mapping[str, str] | None = None,
+    figures: bool = True,
 ) -> list[Path]:
     """Write comparison.csv, replications_check.csv, warmup_check.csv, designs.json and the
     figures, atomically.
 
-    ``sources`` names each design's file (by design name) for designs.json. All files are written
+    ``sources`` names each design's file (by design name) for designs.json; ``figures=False``
+    leaves out the four PNGs (the board pack draws its own). All files are written
     under temporary names in ``out_dir`` first and renamed into place only when every one is
     complete (:func:`~samflode.execution.atomic.write_atomically`).
     """
@@ -108,7 +110,8 @@ def write_comparison(
         "warmup_check.csv": csv(warmup),
         DESIGNS_NAME: lambda p: p.write_text(designs_json(comparison, sources), encoding="utf-8"),
     }
-    writers.update({name: png(make) for name, make in plots.FIGURES.items()})
+    if figures:
+        writers.update({name: png(make) for name, make in plots.FIGURES.items()})
     return write_atomically(out_dir, writers)
 
 

@@ -122,14 +122,15 @@ def write_pack(
 def board_pack_bytes(comparison: Comparison, *, lang: str, fmt: str = "html") -> bytes:
     """The board pack of an in-memory comparison (the dashboard's), as one format's bytes.
 
-    The comparison is written to a temporary folder exactly as ``samflode compare`` writes it,
-    and the pack made from that folder: the page's pack and the command line's are one code path.
+    The comparison is written to a temporary folder as ``samflode compare`` writes it (its tables,
+    designs.json and manifest; not the four PNGs, which the pack does not use), and the pack made
+    from that folder: the page's pack and the command line's are one code path.
     """
     from samflode.report.files import write_comparison
 
     check_request([fmt], lang)
     with tempfile.TemporaryDirectory(prefix="samflode-pack-") as tmp:
-        written = write_comparison(comparison, tmp)
+        written = write_comparison(comparison, tmp, figures=False)
         write_manifest(
             Path(tmp),
             written,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -73,10 +74,17 @@ class Bundle:
         """One design's record of designs.json."""
         return next(d for d in self.designs if d["name"] == name)
 
+    @cached_property
+    def _cells(self) -> dict[tuple[str, str], dict[str, float]]:
+        # The paper reads thousands of cells; one pass over the table, not one filter per cell.
+        numbers = self.table.drop(columns=["kpi", "scenario"])
+        keys = zip(self.table["kpi"], self.table["scenario"], strict=True)
+        return dict(zip(keys, numbers.to_dict("records"), strict=True))
+
     def cell(self, kpi: str, name: str, column: str = "mean") -> float:
         """One number of comparison.csv (NaN when the KPI does not apply to the design)."""
-        rows = self.table[(self.table["kpi"] == kpi) & (self.table["scenario"] == name)]
-        return float(rows[column].iloc[0]) if len(rows) else float("nan")
+        row = self._cells.get((kpi, name))
+        return float(row[column]) if row is not None else float("nan")
 
     def has(self, kpi: str) -> bool:
         """Whether any design has a value for ``kpi``."""

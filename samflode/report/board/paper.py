@@ -210,11 +210,11 @@ def _flatten(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
         yield path, value
 
 
-def differences(reference: dict[str, Any], design: dict[str, Any]) -> list[str]:
-    """Dotted settings whose values differ between two designs' contents (name excluded)."""
-    ref = dict(_flatten(reference))
-    own = dict(_flatten(design))
-    skip = ("name", "description")
+def _differences(ref: dict[str, Any], own: dict[str, Any]) -> list[str]:
+    """Dotted settings whose values differ between two flattened designs (names and
+    descriptions, which always differ, left out).
+    """
+    skip = ("name", "title", "description")
     keys = list(dict.fromkeys([*own, *ref]))
     return [k for k in keys if k not in skip and ref.get(k) != own.get(k)]
 
@@ -237,7 +237,7 @@ def what_differs(
     removed, or which of its settings changed (from → to when it is one).
     """
     ref, own = dict(_flatten(reference)), dict(_flatten(design))
-    changed = differences(reference, design)
+    changed = _differences(ref, own)
     parts: dict[str, list[str]] = {}
     for key in changed:
         parts.setdefault(_part(key), []).append(key)
